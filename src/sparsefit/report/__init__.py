@@ -1,0 +1,1 @@
+"""Rendering of sparsefit's results: text tables and self-contained HTML reports."""

@@ -1,0 +1,78 @@
+"""A thin wrapper that sends a dense or CSC feature matrix to the right kernel.
+
+The outer loops in :mod:`sparsefit.solvers` speak to X only through this
+class, so each of them is written once for both storages.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from sparsefit.solvers import _kernels as K
+
+
+class Design:
+    """Feature matrix (Fortran-ordered float64 ndarray or CSC) with kernel dispatch."""
+
+    def __init__(self, X):
+        self.is_sparse = sp.issparse(X)
+        if self.is_sparse:
+            if not (X.data.flags.writeable and X.indices.flags.writeable and X.indptr.flags.writeable):
+                X = X.copy()  # read-only buffers (memmaps) would compile a second kernel signature
+            self._csc = (X.data, X.indices, X.indptr)
+        else:
+            if not X.flags.f_contiguous or not X.flags.writeable:
+                # row subsets (CV folds) arrive C-ordered, memmaps read-only: one layout for the kernels
+                X = np.array(X, order="F", dtype=np.float64)
+            self._XT = X.T  # C-contiguous (p, n)
+        self.X = X
+        self.n_samples, self.n_features = X.shape
+
+    def column_stats(self, v, ws=None, out_sum=None, out_sq=None):
+        """Weighted column sums ``X.T @ v`` and ``(X**2).T @ v``, for the columns ``ws`` (all by default).
+
+        Entries outside ``ws`` of the output arrays are left as they are.
+        """
+        if ws is None:
+            ws = np.arange(self.n_features, dtype=np.int64)
+        out_sum = np.zeros(self.n_features) if out_sum is None else out_sum
+        out_sq = np.zeros(self.n_features) if out_sq is None else out_sq
+        if self.is_sparse:
+            K.col_stats_csc(*self._csc, v, ws, out_sum, out_sq)
+        else:
+            K.col_stats_dense(self._XT, v, ws, out_sum, out_sq)
+        return out_sum, out_sq
+
+    def xt_dot(self, u):
+        """``X.T @ u`` over all features (BLAS for dense, scipy for sparse)."""
+        return np.asarray(self.X.T @ u).ravel()
+
+    def xt_dot_ws(self, u, ws):
+        """``X[:, ws].T @ u``, touching only the working-set columns."""
+        out = np.empty(ws.shape[0])
+        if self.is_sparse:
+            K.xt_dot_csc(*self._csc, u, ws, out)
+        else:
+            K.xt_dot_dense(self._XT, u, ws, out)
+        return out
+
+    def xw_ws(self, w, ws, out):
+        """``out = X[:, ws] @ w[ws]``."""
+        if self.is_sparse:
+            K.xw_csc(*self._csc, w, ws, out)
+        else:
+            K.xw_dense(self._XT, w, ws, out)
+        return out
+
+    def matvec(self, w):
+        """``X @ w``."""
+        return np.asarray(self.X @ w).ravel()
+
+    def cd_epoch(self, v, v_sum, r, intercept, w, ws, xbar, lips, l1, l2, lower, upper, fit_intercept):
+        """One coordinate-descent epoch on ``ws``; returns ``(intercept, max_decrease)``."""
+        if self.is_sparse:
+            return K.cd_epoch_csc(*self._csc, v, v_sum, r, intercept, w, ws, xbar, lips, l1, l2, lower, upper,
+                                  fit_intercept)
+        return K.cd_epoch_dense(self._XT, v, v_sum, r, intercept, w, ws, xbar, lips, l1, l2, lower, upper,
+                                fit_intercept)

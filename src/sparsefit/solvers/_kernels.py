@@ -1,0 +1,267 @@
+"""All numba code of sparsefit: plain functions on arrays and scalars.
+
+Kernels are named ``<what>_<storage>``. Inputs are normalized at the boundary
+(:mod:`sparsefit._validation` and :class:`sparsefit.solvers._design.Design`):
+float64 values; dense kernels take ``XT = X.T`` as a C-contiguous (p, n) array
+(a column of X is a contiguous row of XT, and a single-column X cannot change
+the compiled layout); CSC index arrays int32 (int64 only past 2**31
+non-zeros); so each kernel has at most two compiled signatures.
+
+The coordinate-descent epochs solve the weighted least-squares problem::
+
+    min_{w, b} 1/2 sum_i v_i (z_i - x_i.w - b)^2 + sum_j (l1_j |w_j| + l2_j / 2 w_j^2)
+    subject to lower_j <= w_j <= upper_j
+
+for the Quadratic datafit (``v = sw``, ``z = y``) and for the inner problem of
+proximal Newton (``v`` the Hessian weights, ``z`` the working response). They
+keep the residual without intercept ``r = z - X w`` and the intercept ``b``
+optimal for the current ``w`` (``b = sum(v r) / sum(v)``), which centers X
+implicitly: updating ``w_j`` by ``d`` changes ``r`` on the non-zeros of column j
+only and ``b`` by ``-d * xbar_j``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def _prox_coordinate(z, lips, l1, l2, lower, upper):
+    """Minimize ``lips/2 (t - z/lips)^2 + l1 |t| + l2/2 t^2`` over ``lower <= t <= upper``."""
+    if z > l1:
+        t = (z - l1) / (lips + l2)
+    elif z < -l1:
+        t = (z + l1) / (lips + l2)
+    else:
+        t = 0.0
+    if t > upper:
+        t = upper
+    elif t < lower:
+        t = lower
+    return t
+
+
+@njit(cache=True, nogil=True)
+def cd_epoch_dense(XT, v, v_sum, r, intercept, w, ws, xbar, lips, l1, l2, lower, upper, fit_intercept):
+    """One cyclic coordinate-descent pass over the working set ``ws``, dense X.
+
+    Returns the new intercept and the largest ``lips_j * |delta_j|^2`` (the
+    objective decrease scale of the epoch, used for inner stopping).
+    """
+    n = XT.shape[1]
+    max_decrease = 0.0
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        if lips[j] <= 0.0:
+            continue
+        grad = 0.0
+        for i in range(n):
+            grad += XT[j, i] * v[i] * r[i]
+        if fit_intercept:
+            grad -= intercept * v_sum * xbar[j]
+        old = w[j]
+        new = _prox_coordinate(lips[j] * old + grad, lips[j], l1[j], l2[j], lower[j], upper[j])
+        delta = new - old
+        if delta != 0.0:
+            w[j] = new
+            for i in range(n):
+                r[i] -= delta * XT[j, i]
+            if fit_intercept:
+                intercept -= delta * xbar[j]
+            decrease = lips[j] * delta * delta
+            if decrease > max_decrease:
+                max_decrease = decrease
+    return intercept, max_decrease
+
+
+@njit(cache=True, nogil=True)
+def cd_epoch_csc(data, indices, indptr, v, v_sum, r, intercept, w, ws, xbar, lips, l1, l2, lower, upper,
+                 fit_intercept):
+    """One cyclic coordinate-descent pass over the working set ``ws``, CSC X.
+
+    Same contract as :func:`cd_epoch_dense`; costs the non-zeros of the
+    working-set columns.
+    """
+    max_decrease = 0.0
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        if lips[j] <= 0.0:
+            continue
+        start, end = indptr[j], indptr[j + 1]
+        grad = 0.0
+        for idx in range(start, end):
+            i = indices[idx]
+            grad += data[idx] * v[i] * r[i]
+        if fit_intercept:
+            grad -= intercept * v_sum * xbar[j]
+        old = w[j]
+        new = _prox_coordinate(lips[j] * old + grad, lips[j], l1[j], l2[j], lower[j], upper[j])
+        delta = new - old
+        if delta != 0.0:
+            w[j] = new
+            for idx in range(start, end):
+                r[indices[idx]] -= delta * data[idx]
+            if fit_intercept:
+                intercept -= delta * xbar[j]
+            decrease = lips[j] * delta * delta
+            if decrease > max_decrease:
+                max_decrease = decrease
+    return intercept, max_decrease
+
+
+@njit(cache=True, nogil=True)
+def xt_dot_dense(XT, u, ws, out):
+    """``out[k] = X[:, ws[k]] . u`` for a dense Fortran-ordered X."""
+    n = XT.shape[1]
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        acc = 0.0
+        for i in range(n):
+            acc += XT[j, i] * u[i]
+        out[k] = acc
+
+
+@njit(cache=True, nogil=True)
+def xt_dot_csc(data, indices, indptr, u, ws, out):
+    """``out[k] = X[:, ws[k]] . u`` for a CSC X, touching only those columns."""
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        acc = 0.0
+        for idx in range(indptr[j], indptr[j + 1]):
+            acc += data[idx] * u[indices[idx]]
+        out[k] = acc
+
+
+@njit(cache=True, nogil=True)
+def xw_dense(XT, w, ws, out):
+    """``out = X[:, ws] @ w[ws]`` (overwrites ``out``), dense Fortran-ordered X."""
+    n = XT.shape[1]
+    for i in range(n):
+        out[i] = 0.0
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        wj = w[j]
+        if wj != 0.0:
+            for i in range(n):
+                out[i] += XT[j, i] * wj
+
+
+@njit(cache=True, nogil=True)
+def xw_csc(data, indices, indptr, w, ws, out):
+    """``out = X[:, ws] @ w[ws]`` (overwrites ``out``), CSC X."""
+    for i in range(out.shape[0]):
+        out[i] = 0.0
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        wj = w[j]
+        if wj != 0.0:
+            for idx in range(indptr[j], indptr[j + 1]):
+                out[indices[idx]] += data[idx] * wj
+
+
+@njit(cache=True, nogil=True)
+def col_stats_csc(data, indices, indptr, v, ws, out_sum, out_sq):
+    """For ``j`` in ``ws``: ``out_sum[j] = sum_i v_i X_ij`` and ``out_sq[j] = sum_i v_i X_ij^2``, CSC X."""
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        m = 0.0
+        s = 0.0
+        for idx in range(indptr[j], indptr[j + 1]):
+            x = data[idx]
+            vi = v[indices[idx]]
+            m += vi * x
+            s += vi * x * x
+        out_sum[j] = m
+        out_sq[j] = s
+
+
+@njit(cache=True, nogil=True)
+def col_stats_dense(XT, v, ws, out_sum, out_sq):
+    """For ``j`` in ``ws``: ``out_sum[j] = sum_i v_i X_ij`` and ``out_sq[j] = sum_i v_i X_ij^2``, dense X."""
+    n = XT.shape[1]
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        m = 0.0
+        s = 0.0
+        for i in range(n):
+            x = XT[j, i]
+            m += v[i] * x
+            s += v[i] * x * x
+        out_sum[j] = m
+        out_sq[j] = s
+
+
+@njit(cache=True, nogil=True)
+def kkt_distance(w, grad, l1, l2, lower, upper, skip, out):
+    """Per-feature distance of ``-grad`` to the penalty's subdifferential at ``w`` (into ``out``); returns the max.
+
+    The fast path of :func:`sparsefit._penalty.subdiff_distance_arrays` (same
+    cases); features with ``skip[j]`` (screened) and ``w_j == 0`` count as 0.
+    """
+    worst = 0.0
+    for j in range(w.shape[0]):
+        wj = w[j]
+        neg = -grad[j] - l2[j] * wj
+        if wj > 0.0:
+            d = abs(neg - l1[j]) if wj < upper[j] else max(0.0, l1[j] - neg)
+        elif wj < 0.0:
+            d = abs(neg + l1[j]) if wj > lower[j] else max(0.0, neg + l1[j])
+        elif skip[j]:
+            d = 0.0
+        else:
+            above = max(0.0, neg - l1[j]) if upper[j] > 0.0 else 0.0
+            below = max(0.0, -neg - l1[j]) if lower[j] < 0.0 else 0.0
+            d = max(above, below)
+        out[j] = d
+        if d > worst:
+            worst = d
+    return worst
+
+
+@njit(cache=True, nogil=True)
+def dual_scaling_fast(s, l1, l2, lower, upper):
+    """Largest ``kappa <= 1`` with ``kappa * s`` in the domain of ``G*`` (see :func:`sparsefit._optimality.dual_scaling`)."""
+    kappa = 1.0
+    for j in range(s.shape[0]):
+        if l2[j] != 0.0:
+            continue
+        sj = s[j]
+        if sj > l1[j] and upper[j] == np.inf:
+            kappa = min(kappa, l1[j] / sj)
+        elif sj < -l1[j] and lower[j] == -np.inf:
+            kappa = min(kappa, l1[j] / -sj)
+    return max(kappa, 0.0)
+
+
+@njit(cache=True, nogil=True)
+def penalty_conjugate_sum(s, kappa, l1, l2, lower, upper):
+    """``sum_j g_j*(kappa * s_j)`` (see :meth:`sparsefit._penalty.ElasticNetPenalty.conjugate_terms`)."""
+    total = 0.0
+    for j in range(s.shape[0]):
+        sj = kappa * s[j]
+        if l2[j] > 0.0:
+            if sj > l1[j]:
+                t = (sj - l1[j]) / l2[j]
+            elif sj < -l1[j]:
+                t = (sj + l1[j]) / l2[j]
+            else:
+                t = 0.0
+            t = min(max(t, lower[j]), upper[j])
+            total += sj * t - l1[j] * abs(t) - 0.5 * l2[j] * t * t
+        else:
+            up = upper[j] if upper[j] != np.inf else 0.0
+            lo = lower[j] if lower[j] != -np.inf else 0.0
+            total += max(max(sj - l1[j], 0.0) * up, max(-sj - l1[j], 0.0) * (-lo))
+    return total
+
+
+@njit(cache=True, nogil=True)
+def penalty_value_fast(w, l1, l2):
+    """``sum_j l1_j |w_j| + l2_j / 2 w_j^2`` (the box is assumed satisfied)."""
+    total = 0.0
+    for j in range(w.shape[0]):
+        wj = w[j]
+        if wj != 0.0:
+            total += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
+    return total

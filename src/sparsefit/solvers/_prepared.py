@@ -1,0 +1,50 @@
+"""Per-problem quantities that do not depend on alpha, computed once per path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sparsefit.solvers._design import Design
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """X wrapped for the kernels, normalized weights and the sw-weighted column statistics.
+
+    Attributes
+    ----------
+    design : Design
+    sw : ndarray (n,), sample weights normalized to sum to 1.
+    xbar : ndarray (p,), ``X.T @ sw`` with an intercept, zeros without.
+    lips : ndarray (p,), ``sum_i sw_i (X_ij - xbar_j)^2``; 0 for constant columns.
+    constant : ndarray of bool (p,), columns with no variation (after centering).
+    fit_intercept : bool
+    """
+
+    design: Design
+    sw: np.ndarray
+    xbar: np.ndarray
+    lips: np.ndarray
+    constant: np.ndarray
+    fit_intercept: bool
+
+
+def prepare(X, sample_weight=None, fit_intercept=True) -> Prepared:
+    """Compute the alpha-independent quantities of a problem in one pass over X."""
+    design = Design(X)
+    n = X.shape[0]
+    sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    sw = sw / sw.sum()
+    mean, sq = design.column_stats(sw)
+    if fit_intercept:
+        xbar = mean
+        lips = np.maximum(sq - mean * mean, 0.0)
+    else:
+        xbar = np.zeros(X.shape[1])
+        lips = sq
+    # a column that is constant (after centering) carries no information: it stays at zero
+    constant = lips <= 1e-14 * max(float(sq.max(initial=0.0)), 1e-300)
+    lips[constant] = 0.0
+    return Prepared(design, sw, xbar, lips, constant, fit_intercept)

@@ -1,0 +1,41 @@
+"""The result of one solve."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, eq=False)
+class Solution:
+    """Coefficients of one fit and the evidence that they are optimal.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,)
+    intercept : float
+    dual_gap : float
+        Duality gap ``P - D`` at the returned point (absolute, not relative).
+    kkt_violation : float
+        Largest distance of ``-grad`` to the penalty's subdifferential.
+    n_iter : int
+        Coordinate-descent epochs (over working sets), or iterations of the
+        direct / Krylov solver.
+    converged : bool
+        Whether ``dual_gap <= tol * P(0)`` was reached.
+    objective : float
+        Primal objective at the returned point.
+    Xt_theta : ndarray of shape (n_features,) or None
+        ``X.T @ (-grad F)`` at the returned point when the solver computed it
+        (a path reuses it for the next alpha's strong rule).
+    """
+
+    coef: np.ndarray
+    intercept: float
+    dual_gap: float
+    kkt_violation: float
+    n_iter: int
+    converged: bool
+    objective: float
+    Xt_theta: np.ndarray | None = None

@@ -1,0 +1,49 @@
+"""The CLI entry points, the import cost, and numba's compiled signatures."""
+
+import subprocess
+import sys
+
+import numpy as np
+import scipy.sparse as sp
+from typer.testing import CliRunner
+
+import sparsefit
+from sparsefit.cli import app
+
+runner = CliRunner()
+
+
+def test_warmup_compiles_kernels():
+    result = runner.invoke(app, ["warmup"])
+    assert result.exit_code == 0, result.output
+    assert "Compiled and cached" in result.output
+
+
+def test_help_lists_commands():
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    assert "demo" in result.output and "warmup" in result.output
+
+
+def test_import_is_light():
+    code = "import sys, sparsefit; print('numba' in sys.modules, 'sklearn' in sys.modules, sparsefit.__version__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[:2] == ["False", "False"]
+
+
+def test_each_kernel_has_at_most_two_signatures():
+    from sparsefit._warmup import kernel_names
+    from sparsefit.solvers import _kernels
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 12))
+    y = X[:, 1] + rng.standard_normal(40)
+    w = rng.uniform(0.5, 2, 40)
+    for data in (X, X.astype(np.float32), sp.csr_matrix(X), sp.coo_matrix(X.astype(np.float32)), sp.csc_matrix(X)):
+        for fit_intercept in (True, False):
+            sparsefit.ElasticNet(alpha=0.01, fit_intercept=fit_intercept, standardize=True).fit(data, y, w)
+            sparsefit.Lasso(alpha=0.01, positive=True, fit_intercept=fit_intercept).fit(data, y)
+    names = kernel_names()
+    assert "cd_epoch_dense" in names and "cd_epoch_csc" in names
+    for name in names:
+        assert len(getattr(_kernels, name).signatures) <= 2, (name, getattr(_kernels, name).signatures)

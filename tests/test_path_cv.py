@@ -1,0 +1,214 @@
+"""Regularization paths and cross-validation: certificates, agreement, the 1-SE rule."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.linear_model import LassoCV as SkLassoCV
+from sklearn.linear_model import enet_path
+from sklearn.model_selection import GroupKFold, KFold
+
+import sparsefit
+from reference import dense, logistic_lbfgs
+from sparsefit._objective import Logistic, Quadratic
+from sparsefit._optimality import certificate
+from sparsefit._penalty import ElasticNetPenalty
+
+
+def sparse_signal(n=120, p=60, k=5, seed=0, noise=1.0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    coef = np.zeros(p)
+    coef[:k] = rng.choice([-1, 1], k) * rng.uniform(1.5, 3, k)
+    return X, X @ coef + noise * rng.standard_normal(n), coef
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("sparse_input", [False, True])
+def test_every_path_alpha_is_certified(l1_ratio, sparse_input):
+    X, y, _ = sparse_signal()
+    Xin = sp.csc_matrix(X) if sparse_input else X
+    tol = 1e-8
+    path = sparsefit.regularization_path(Xin, y, l1_ratio=l1_ratio, n_alphas=30, tol=tol, early_stop=False)
+    assert path.n_alphas == 30 and np.all(np.diff(path.alphas) < 0)
+    assert path.n_nonzero[0] == 0 and path.n_nonzero[-1] > 5
+    p0 = 0.5 * np.var(y)
+    for k, alpha in enumerate(path.alphas):
+        cert = certificate(X, y, path.coefs[:, k].toarray().ravel(), path.intercepts[k], Quadratic(),
+                           ElasticNetPenalty(alpha, l1_ratio))
+        assert cert.gap <= tol * p0 * 1.01
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_path_objectives_match_scikit_learn_enet_path(l1_ratio):
+    X, y, _ = sparse_signal(seed=1)
+    path = sparsefit.regularization_path(X, y, l1_ratio=l1_ratio, n_alphas=25, tol=1e-10, early_stop=False)
+    Xc, yc = X - X.mean(0), y - y.mean()  # enet_path fits no intercept: center as scikit-learn's LassoCV does
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, sk_coefs, _ = enet_path(Xc, yc, l1_ratio=l1_ratio, alphas=path.alphas, tol=1e-14, max_iter=100_000)
+    for k, alpha in enumerate(path.alphas):
+        pen = ElasticNetPenalty(alpha, l1_ratio)
+        ours = certificate(X, y, path.coefs[:, k].toarray().ravel(), path.intercepts[k], Quadratic(), pen).primal
+        sk_coef = sk_coefs[:, k]
+        theirs = certificate(X, y, sk_coef, y.mean() - X.mean(0) @ sk_coef, Quadratic(), pen).primal
+        assert abs(ours - theirs) <= 1e-6 * theirs
+
+
+def test_logistic_path_matches_independent_fits():
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((150, 30))
+    y = (X[:, :4] @ np.array([2.0, -1.5, 1.0, 1.0]) + rng.logistic(size=150) > 0).astype(int)
+    path = sparsefit.regularization_path(sp.csr_matrix(X), y, loss="logistic", n_alphas=20, tol=1e-10,
+                                         early_stop=False)
+    y_pm = np.where(y == 1, 1.0, -1.0)
+    for k in (3, 10, 19):
+        alpha = path.alphas[k]
+        pen = ElasticNetPenalty(alpha, 1.0)
+        ours = certificate(X, y_pm, path.coefs[:, k].toarray().ravel(), path.intercepts[k], Logistic(), pen)
+        ref_coef, ref_b = logistic_lbfgs(X, y, alpha, 1.0)
+        ref = certificate(X, y_pm, ref_coef, ref_b, Logistic(), pen)
+        assert ours.gap <= 1e-10 * np.log(2)
+        assert ours.primal <= ref.primal + 1e-10 and ref.primal <= ours.primal * (1 + 1e-6)
+
+
+def test_path_point_equals_a_cold_fit():
+    X, y, _ = sparse_signal(seed=3)
+    path = sparsefit.regularization_path(X, y, n_alphas=15, tol=1e-12, early_stop=False)
+    k = 9
+    cold = sparsefit.Lasso(alpha=path.alphas[k], tol=1e-12).fit(X, y)
+    np.testing.assert_allclose(path.coefs[:, k].toarray().ravel(), cold.coef_, atol=1e-7)
+    assert path.intercepts[k] == pytest.approx(cold.intercept_, abs=1e-7)
+
+
+def test_strong_rule_violation_is_caught_by_the_kkt_check():
+    # a design (found by search) where the sequential strong rule discards a feature that is active
+    rng = np.random.default_rng(143)
+    n, p = 20, 100
+    X = rng.standard_normal((n, p)) + rng.uniform(0, 2) * rng.standard_normal((n, 1))
+    y = X[:, :10] @ rng.standard_normal(10) + 0.5 * rng.standard_normal(n)
+    tol = 1e-8
+    path = sparsefit.regularization_path(X, y, n_alphas=20, alpha_min_ratio=0.01, early_stop=False, tol=tol)
+    assert path.strong_rule_violations.sum() >= 1
+    k = int(np.argmax(path.strong_rule_violations))
+    cert = certificate(X, y, path.coefs[:, k].toarray().ravel(), path.intercepts[k], Quadratic(),
+                       ElasticNetPenalty(path.alphas[k], 1.0))
+    assert cert.gap <= tol * 0.5 * np.var(y) * 1.01
+
+
+def test_a_wrong_initial_working_set_still_gives_the_optimum():
+    from sparsefit.solvers import CoordinateDescent
+
+    X, y, coef = sparse_signal(seed=4)
+    alpha = 0.05
+    wrong = np.arange(30, 60)  # excludes every truly active feature
+    sol = CoordinateDescent(tol=1e-10).solve(np.asfortranarray(X), y, Quadratic(), ElasticNetPenalty(alpha, 1.0),
+                                             ws_init=wrong)
+    ref = sparsefit.Lasso(alpha=alpha, tol=1e-10).fit(X, y)
+    assert sol.converged and set(np.flatnonzero(coef)) <= set(np.flatnonzero(sol.coef))
+    np.testing.assert_allclose(sol.coef, ref.coef_, atol=1e-6)
+
+
+def test_coef_at_interpolates_and_predict_uses_it():
+    X, y, _ = sparse_signal(seed=5)
+    path = sparsefit.regularization_path(X, y, n_alphas=10, early_stop=False)
+    np.testing.assert_allclose(path.coef_at(path.alphas[4]), path.coefs[:, 4].toarray().ravel())
+    mid = 0.5 * (path.alphas[4] + path.alphas[5])
+    expected = 0.5 * (path.coefs[:, 4].toarray().ravel() + path.coefs[:, 5].toarray().ravel())
+    np.testing.assert_allclose(path.coef_at(mid), expected)
+    assert np.all(path.coef_at(path.alphas[0] * 10) == 0)
+    np.testing.assert_allclose(path.predict(X, mid), X @ expected + path.intercept_at(mid))
+    assert path.predict(X).shape == (X.shape[0], 10)
+
+
+def test_default_grid_and_early_stop():
+    X, y, _ = sparse_signal(n=50, p=200, seed=6, noise=0.01)
+    full = sparsefit.regularization_path(X, y, n_alphas=100, early_stop=False)
+    assert full.alphas[-1] == pytest.approx(full.alphas[0] * 1e-2)  # n < p: glmnet's 1e-2
+    stopped = sparsefit.regularization_path(X, y, n_alphas=100)
+    assert stopped.n_alphas < 100
+    assert stopped.deviance_ratio[-1] >= 0.999 or abs(np.diff(stopped.deviance_ratio[-2:])[0]) < 1e-4
+    X2, y2, _ = sparse_signal(n=300, p=20, seed=7)
+    tall = sparsefit.regularization_path(X2, y2, n_alphas=10, early_stop=False)
+    assert tall.alphas[-1] == pytest.approx(tall.alphas[0] * 1e-4)
+
+
+def test_feature_names_and_unpenalized_features_on_the_path():
+    pd = pytest.importorskip("pandas")
+    X, y, _ = sparse_signal(seed=8)
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    pf = np.ones(X.shape[1])
+    pf[10] = 0.0
+    path = sparsefit.regularization_path(frame, y, n_alphas=10, penalty_factor=pf, early_stop=False)
+    assert path.feature_names[10] == "f10"
+    assert path.coefs[10, 0] != 0  # unpenalized: in the model from alpha_max on
+    assert path.n_nonzero[0] == 1
+
+
+def test_one_se_rule_is_sparser_and_recovers_the_support():
+    recovered = 0
+    for seed in range(6):
+        X, y, coef = sparse_signal(n=200, p=80, k=5, seed=100 + seed)
+        model = sparsefit.LassoCV(n_alphas=40, cv=5, random_state=seed).fit(X, y)
+        nnz = model.cv_.n_nonzero
+        assert nnz[model.cv_.index_1se] <= nnz[model.cv_.index_min]
+        assert model.alpha_1se_ >= model.alpha_min_
+        support_1se = set(np.flatnonzero(model.path_.coef_at(model.alpha_1se_)))
+        recovered += set(np.flatnonzero(coef)) <= support_1se
+    assert recovered >= 5  # stated rate: the true support is inside the 1-SE model in at least 5 of 6 problems
+
+
+def test_lasso_cv_agrees_with_scikit_learn_on_the_same_folds_and_grid():
+    X, y, _ = sparse_signal(n=150, p=40, seed=9)
+    folds = KFold(5)
+    ours = sparsefit.LassoCV(n_alphas=30, cv=folds, tol=1e-10).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = SkLassoCV(alphas=ours.cv_.alphas[0], cv=folds, tol=1e-12, max_iter=100_000).fit(X, y)
+    assert ours.alpha_ == pytest.approx(theirs.alpha_)
+    sk_mse = theirs.mse_path_.mean(axis=1)
+    np.testing.assert_allclose(-ours.cv_.mean_score[0], sk_mse, rtol=1e-4)
+
+
+def test_elastic_net_cv_searches_l1_ratio_and_threads_agree():
+    X, y, _ = sparse_signal(n=120, p=50, seed=10)
+    one = sparsefit.ElasticNetCV(l1_ratio=[0.2, 0.8, 1.0], n_alphas=20, cv=4, n_jobs=1).fit(X, y)
+    two = sparsefit.ElasticNetCV(l1_ratio=[0.2, 0.8, 1.0], n_alphas=20, cv=4, n_jobs=2).fit(X, y)
+    assert one.l1_ratio_ in (0.2, 0.8, 1.0)
+    assert one.cv_.mean_score.shape[0] == 3 and 5 <= one.cv_.mean_score.shape[1] <= 20  # early stop may trim
+    np.testing.assert_allclose(one.cv_.mean_score, two.cv_.mean_score)
+    assert set(one.cv_results_) == {"l1_ratio", "alpha", "mean_score", "std_error", "n_nonzero"}
+    assert one.score(X, y) > 0.8
+
+
+def test_groups_and_scoring_are_passed_through():
+    X, y, _ = sparse_signal(n=100, p=30, seed=11)
+    groups = np.repeat(np.arange(10), 10)
+    model = sparsefit.LassoCV(n_alphas=10, cv=GroupKFold(5), scoring="r2").fit(X, y, groups=groups)
+    assert model.cv_.scoring == "r2" and np.nanmax(model.cv_.mean_score) <= 1.0
+
+
+def test_logistic_regression_cv_binary_and_multiclass():
+    rng = np.random.default_rng(12)
+    X = rng.standard_normal((240, 20))
+    y = np.where(X[:, 0] + 0.5 * rng.standard_normal(240) > 0, "spam", "ham")
+    model = sparsefit.LogisticRegressionCV(n_alphas=15, cv=3, selection="1se").fit(X, y)
+    assert model.cv_.scoring == "roc_auc" and model.alpha_ == model.alpha_1se_
+    assert model.score(X, y) > 0.8 and list(model.classes_) == ["ham", "spam"]
+    y3 = np.array(["a", "b", "c"])[np.argmax(X[:, :3] + 0.3 * rng.standard_normal((240, 3)), axis=1)]
+    multi = sparsefit.LogisticRegressionCV(n_alphas=10, cv=3).fit(sp.csr_matrix(X), y3)
+    assert multi.coef_.shape == (3, 20) and multi.alpha_.shape == (3,)
+    assert multi.score(X, y3) > 0.7
+
+
+def test_bad_path_arguments():
+    X, y, _ = sparse_signal(n=30, p=5)
+    with pytest.raises(ValueError, match="loss must be"):
+        sparsefit.regularization_path(X, y, loss="hinge")
+    with pytest.raises(ValueError, match="alpha_min_ratio must be between 0 and 1"):
+        sparsefit.regularization_path(X, y, alpha_min_ratio=2.0)
+    with pytest.raises(ValueError, match="exactly two classes"):
+        sparsefit.regularization_path(X, np.arange(30) % 3, loss="logistic")
+    with pytest.raises(ValueError, match="selection must be"):
+        sparsefit.LassoCV(selection="best").fit(X, y)

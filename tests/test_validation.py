@@ -1,0 +1,94 @@
+"""Bad input gets a clear error naming the problem."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import sparsefit
+
+rng = np.random.default_rng(0)
+X_OK = rng.standard_normal((20, 4))
+Y_OK = rng.standard_normal(20)
+
+
+@pytest.mark.parametrize("estimator", [sparsefit.Lasso(0.1), sparsefit.Ridge(0.1), sparsefit.ElasticNet(0.1)])
+@pytest.mark.parametrize(
+    "X, y, message",
+    [
+        (np.where(np.eye(20, 4) == 1, np.nan, X_OK), Y_OK, r"X contains 4 NaN value"),
+        (np.where(np.eye(20, 4) == 1, np.inf, X_OK), Y_OK, r"X contains 4 infinite value"),
+        (sp.csr_matrix(np.where(np.eye(20, 4) == 1, np.nan, X_OK)), Y_OK, r"X contains 4 NaN"),
+        (X_OK, np.where(np.arange(20) == 3, np.nan, Y_OK), r"y contains 1 NaN"),
+        (X_OK, np.where(np.arange(20) == 3, -np.inf, Y_OK), r"y contains 1 infinite"),
+        (X_OK, Y_OK[:15], r"X has 20 rows but y has 15 values"),
+        (np.empty((0, 4)), np.empty(0), r"0 sample\(s\).*at least one row"),
+        (np.empty((20, 0)), Y_OK, r"0 feature\(s\).*at least one column"),
+        (X_OK + 1j, Y_OK, r"Complex data not supported"),
+        (X_OK.reshape(20, 2, 2), Y_OK, r"must be 2-D.*3 dimensions"),
+        (X_OK[:, 0], Y_OK, r"Expected a 2-D X.*Reshape"),
+        (X_OK, np.column_stack([Y_OK, Y_OK]), r"y must be 1-D"),
+        (np.array([["a", "b"]] * 20, dtype=object), Y_OK, r"not a number"),
+    ],
+)
+def test_bad_arrays_raise_clear_errors(estimator, X, y, message):
+    with pytest.raises(ValueError, match=message):
+        estimator.fit(X, y)
+
+
+def test_non_numeric_dataframe_column_is_named():
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    data = {"age": [1.0, 2.0, 3.0], "city": ["a", "b", "c"]}
+    for frame in (pd.DataFrame(data), pl.DataFrame(data)):
+        with pytest.raises(ValueError, match=r"column 'city' has type .* not numeric"):
+            sparsefit.Lasso().fit(frame, [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    "weights, message",
+    [
+        (-np.ones(20), r"20 negative value\(s\)"),
+        (np.zeros(20), r"zero for every sample"),
+        (np.ones(19), r"sample_weight has 19 values but X has 20 rows"),
+        (np.where(np.arange(20) == 0, np.nan, 1.0), r"sample_weight contains 1 NaN"),
+    ],
+)
+def test_bad_sample_weights(weights, message):
+    with pytest.raises(ValueError, match=message):
+        sparsefit.Lasso(0.1).fit(X_OK, Y_OK, sample_weight=weights)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"alpha": -1.0}, r"alpha must be a finite number >= 0"),
+        ({"alpha": np.nan}, r"alpha must be a finite number >= 0"),
+        ({"l1_ratio": 1.5}, r"l1_ratio must be between 0 and 1"),
+        ({"tol": 0}, r"tol must be a positive number"),
+        ({"penalty_factor": [1, 2]}, r"penalty_factor must have one value per feature \(4\)"),
+        ({"penalty_factor": [1, -1, 1, 1]}, r"penalty_factor must be finite and >= 0"),
+        ({"lower_bounds": 1.0}, r"lower_bounds must be <= 0"),
+        ({"upper_bounds": [1, 1, -1, 1]}, r"upper_bounds must be >= 0 for every feature; feature 2"),
+    ],
+)
+def test_bad_parameters(params, message):
+    with pytest.raises(ValueError, match=message):
+        sparsefit.ElasticNet(**{"alpha": 0.1, **params}).fit(X_OK, Y_OK)
+
+
+def test_predict_checks_feature_count():
+    model = sparsefit.Lasso(0.1).fit(X_OK, Y_OK)
+    with pytest.raises(ValueError, match=r"X has 3 features, but Lasso is expecting 4 features"):
+        model.predict(X_OK[:, :3])
+
+
+def test_unfitted_model_says_so():
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        sparsefit.Lasso().predict(X_OK)
+
+
+def test_constant_target_gives_zero_coefficients():
+    model = sparsefit.Lasso(0.1).fit(X_OK, np.full(20, 3.0))
+    assert np.all(model.coef_ == 0) and model.intercept_ == 3.0 and model.converged_
