@@ -360,11 +360,19 @@ def test_trailing_bytes(tmp_path, model_bytes):
     assert "payload" in _one_line_error(tmp_path, model_bytes + b"\0")
 
 
-def _rewrite_header(data, edit):
-    """Apply ``edit`` to the parsed header and re-serialize it (checksums untouched)."""
+def _rewrite_header(data, edit, resign=False):
+    """Apply ``edit`` to the parsed header and re-serialize it.
+
+    Checksums are left untouched unless ``resign``, which recomputes
+    ``header_sha256`` the way a genuine writer of the edited header would.
+    """
     (n,) = struct.unpack("<Q", data[:8])
     header = json.loads(data[8 : 8 + n])
     edit(header)
+    if resign:
+        info = header["__metadata__"]
+        table = {name: entry for name, entry in header.items() if name != "__metadata__"}
+        info["header_sha256"] = modelio._header_digest(info["format"], info["format_version"], info["sparsefit"], table)
     raw = json.dumps(header, separators=(",", ":")).encode()
     raw += b" " * (-len(raw) % 8)
     return struct.pack("<Q", len(raw)) + raw + data[8 + n :]
@@ -377,8 +385,24 @@ def test_newer_major_version_names_both_versions(tmp_path, model_bytes):
 
 
 def test_newer_minor_version_loads(tmp_path, model_bytes):
-    data = _rewrite_header(model_bytes, lambda h: h["__metadata__"].update(format_version="1.7"))
+    data = _rewrite_header(model_bytes, lambda h: h["__metadata__"].update(format_version="1.7"), resign=True)
     assert _load_bytes(tmp_path, data).is_text
+
+
+def test_unsigned_version_change_is_detected(tmp_path, model_bytes):
+    # a single bit turns "1.0" into "1.1": only the header checksum can tell
+    data = _rewrite_header(model_bytes, lambda h: h["__metadata__"].update(format_version="1.1"))
+    assert "header checksum" in _one_line_error(tmp_path, data)
+
+
+def test_every_single_bit_flip_in_the_header(tmp_path, model_bytes):
+    """The header is parsed then re-serialized, so check every bit of it, not a sample."""
+    (n,) = struct.unpack("<Q", model_bytes[:8])
+    for position in range(8 + n):
+        for bit in range(8):
+            data = bytearray(model_bytes)
+            data[position] ^= 1 << bit
+            _one_line_error(tmp_path, bytes(data))
 
 
 def test_edited_metadata_is_detected(tmp_path, model_bytes):

@@ -29,8 +29,9 @@ The header's ``__metadata__`` holds ``format`` (``"sparsefit-model"``),
 ``format_version`` (``"MAJOR.MINOR"``), ``sparsefit`` (the model metadata as a
 JSON string: estimator, penalty, alpha / l1_ratio, classes, training metrics,
 creation time, vectorizer settings, the SHA-256 of the tensor payload) and
-``header_sha256``, a SHA-256 over that JSON string and the tensor table, so a
-hand-edited header is detected as surely as a flipped payload byte.
+``header_sha256``, a SHA-256 over the format name, the format version, that
+JSON string and the tensor table, so a hand-edited header (a bit-flipped
+version digit included) is detected as surely as a flipped payload byte.
 
 Text models and compactness. A TF-IDF vectorizer with ``norm="l2"`` (its
 default) divides every weight by the norm of the whole document, which needs
@@ -144,8 +145,14 @@ def _sha256(data) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _tensor_table_json(table: dict) -> str:
-    return json.dumps(table, sort_keys=True, separators=(",", ":"))
+def _header_digest(format_name, format_version, meta_json: str, table: dict) -> str:
+    """SHA-256 over everything the header says except the digest itself.
+
+    The outer JSON is re-serialized canonically, so every field that changes
+    meaning (a version digit included) changes the digest.
+    """
+    signed = {"format": format_name, "format_version": format_version, "sparsefit": meta_json, "tensors": table}
+    return _sha256(json.dumps(signed, sort_keys=True, separators=(",", ":")).encode())
 
 
 def encode_contents(contents: ModelContents) -> bytes:
@@ -180,7 +187,7 @@ def encode_contents(contents: ModelContents) -> bytes:
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "sparsefit": meta_json,
-        "header_sha256": _sha256((meta_json + _tensor_table_json(table)).encode()),
+        "header_sha256": _header_digest(FORMAT_NAME, FORMAT_VERSION, meta_json, table),
     }
     header_bytes = json.dumps(header, separators=(",", ":")).encode()
     # safetensors pads the header with spaces so that the payload starts 8-byte aligned
@@ -249,7 +256,7 @@ def decode_contents(data: bytes, source: str = "model file") -> ModelContents:
     meta_json = info.get("sparsefit")
     if not isinstance(meta_json, str) or not isinstance(info.get("header_sha256"), str):
         fail("header lacks the sparsefit metadata or its checksum")
-    if _sha256((meta_json + _tensor_table_json(header)).encode()) != info["header_sha256"]:
+    if _header_digest(info["format"], info["format_version"], meta_json, header) != info["header_sha256"]:
         fail("header checksum mismatch: the metadata or tensor table was edited or corrupted")
     try:
         metadata = json.loads(meta_json)
