@@ -257,14 +257,20 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     """Solve ``problem`` at each alpha with warm starts; the engine of :func:`regularization_path`."""
     n, p = problem.X.shape
     sw = problem.prepared.sw
+    design = problem.prepared.design
     _, null_value = problem.null_model()
     solver = problem.solver(tol=tol) if max_iter is None else problem.solver(tol=tol, max_iter=max_iter)
-    ridge = RidgeSolver(tol=tol) if problem.loss == "squared" else None
+    # the ridge solver's applicability does not depend on alpha (> 0): decide once
+    use_ridge = problem.loss == "squared" and RidgeSolver.applicable(problem.penalty(1.0), p)
     alpha_max = problem.alpha_max()
     w = None
     b = None
     Xt_theta_prev = None
-    columns, intercepts, gaps, dev_ratio, iters, seconds, violations, converged = [], [], [], [], [], [], [], []
+    # the coefficients are kept as (support, values) per alpha and assembled into one CSC matrix at the end
+    supports, values = [], []
+    intercepts, gaps, dev_ratio, iters, seconds, violations, converged = [], [], [], [], [], [], []
+    in_strong = np.zeros(p, dtype=bool)
+    predictor = np.empty(n)
     bar = _progress_bar(progress, len(alphas), description)
     try:
         for k, alpha in enumerate(alphas):
@@ -277,22 +283,26 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
             if alpha >= alpha_max:
                 sol = _null_path_point(problem, penalty)
             else:
-                active = ridge if ridge is not None and RidgeSolver.applicable(penalty, p) else solver
+                active = RidgeSolver(tol=tol) if use_ridge else solver
                 sol = active.solve(problem.X, problem.y, problem.datafit, penalty,
                                    sample_weight=problem.sample_weight, fit_intercept=problem.fit_intercept,
                                    init=w, ws_init=strong, prepared=problem.prepared, **extra)
-            w, b = sol.coef.copy(), sol.intercept
-            support = np.flatnonzero(w).astype(np.int64)
-            predictor = problem.prepared.design.xw_ws(w, support, np.empty(n)) + b
-            Xt_theta_prev = sol.Xt_theta if sol.Xt_theta is not None else \
-                problem.prepared.design.xt_dot(-problem.datafit.raw_grad(problem.y, predictor, sw))
+            w, b = sol.coef, sol.intercept
+            support = np.flatnonzero(w)
+            design.xw_ws(w, support, predictor)
+            predictor += b
+            if sol.Xt_theta is not None:
+                Xt_theta_prev = sol.Xt_theta
+            else:
+                Xt_theta_prev = design.xt_dot(-problem.datafit.raw_grad(problem.y, predictor, sw))
             if strong is not None:
-                in_strong = np.zeros(p, dtype=bool)
                 in_strong[strong] = True
-                violations.append(int(np.count_nonzero((w != 0) & ~in_strong)))
+                violations.append(int(np.count_nonzero(~in_strong[support])))
+                in_strong[strong] = False
             else:
                 violations.append(0)
-            columns.append(sp.csc_matrix((w / problem.scale).reshape(-1, 1)))
+            supports.append(support)
+            values.append(w[support] / problem.scale[support])
             intercepts.append(b)
             gaps.append(sol.dual_gap)
             iters.append(sol.n_iter)
@@ -301,7 +311,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
             dev_ratio.append(1.0 - value / null_value if null_value > 0 else 0.0)
             seconds.append(time.perf_counter() - start)
             if bar is not None:
-                bar.advance(n_nonzero=int(np.count_nonzero(w)), alpha=alpha)
+                bar.advance(n_nonzero=int(support.size), alpha=alpha)
             if early_stop and k > 0:
                 change = dev_ratio[-1] - dev_ratio[-2]
                 if dev_ratio[-1] >= _DEV_RATIO_MAX or abs(change) < _DEV_CHANGE_MIN * max(abs(dev_ratio[-1]), 1e-12):
@@ -309,7 +319,10 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     finally:
         if bar is not None:
             bar.close()
-    coefs = sp.hstack(columns, format="csc") if columns else sp.csc_matrix((p, 0))
+    indptr = np.concatenate([[0], np.cumsum([s.size for s in supports])]).astype(np.int64)
+    indices = np.concatenate(supports) if supports else np.empty(0, dtype=np.int64)
+    data = np.concatenate(values) if values else np.empty(0)
+    coefs = sp.csc_matrix((data, indices, indptr), shape=(p, len(supports)))
     return coefs, np.asarray(intercepts), np.asarray(gaps), np.asarray(dev_ratio), np.asarray(iters), \
         np.asarray(seconds), np.asarray(violations), np.asarray(converged)
 

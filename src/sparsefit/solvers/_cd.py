@@ -16,7 +16,8 @@ onto the constraints and scaled into the domain of ``G*``.
 Stopping rule: ``P - D <= tol * P(0)``, where ``P(0)`` is the objective of
 the intercept-only model, so ``tol`` is a relative suboptimality certificate.
 
-Strategy, per outer iteration (celer's and skglm's design):
+Strategy, per outer iteration (celer's and skglm's design), compiled as a
+whole in :func:`sparsefit.solvers._ws_kernels.cd_solve`:
 
 1. one full pass ``X.T theta`` gives the gap, the KKT violation of every
    feature and the gap-safe screening test (Fercoq, Gramfort & Salmon 2015:
@@ -33,12 +34,14 @@ import warnings
 
 import numpy as np
 
+from sparsefit.solvers._check import PenaltyArrays
 from sparsefit.solvers._prepared import prepare
-from sparsefit.solvers import _kernels as K
-from sparsefit.solvers._check import PenaltyArrays, outer_check
-from sparsefit.solvers._inner import first_working_set, solve_working_set
 from sparsefit.solvers._solution import Solution
+from sparsefit.solvers._ws_kernels import cd_solve
 from sparsefit.solvers._threads import single_threaded_blas
+
+
+_NO_FEATURES = np.empty(0, dtype=np.int64)
 
 
 class ConvergenceWarning(UserWarning):
@@ -115,15 +118,7 @@ class CoordinateDescent:
         n, p = X.shape
         pen = PenaltyArrays.of(penalty, p)
         l1, l2, lower, upper = pen.l1, pen.l2, pen.lower, pen.upper
-        unpenalized = np.flatnonzero((l1 == 0) & (l2 == 0) & (lips > 0))
-
-        w = np.zeros(p) if init is None else np.clip(np.array(init, dtype=np.float64), lower, upper)
-        w[lips == 0] = 0.0
-        support = np.flatnonzero(w).astype(np.int64)
-        # the warm start's predictor costs only its support's columns
-        r = y - design.xw_ws(w, support, np.empty(n)) if support.size else y.copy()
-        b = float(np.dot(sw, r)) if fit_intercept else 0.0
-
+        w = np.zeros(p) if init is None else np.array(init, dtype=np.float64)
         b0 = float(np.dot(sw, y)) if fit_intercept else 0.0
         p0 = datafit.value(y, np.full(n, b0), sw)
         # floor at the rounding error of the objective (matters only when P(0) is itself ~ rounding)
@@ -131,70 +126,15 @@ class CoordinateDescent:
         if p0 == 0.0:
             return Solution(np.zeros(p), b0, 0.0, 0.0, 0, True, 0.0)
 
-        screened = np.zeros(p, dtype=bool)
-        screened[lips == 0] = True
-        ws_size = max(self.ws_start, 2 * support.size)
-        n_epochs = 0
-        gap = kkt = np.inf
-        objective = np.inf
-        converged = False
-        Xt_theta = None
-        if ws_init is not None:
-            # glmnet's order along a path: solve on support + strong set first, check everything after
-            ws = first_working_set(p, support, ws_init, unpenalized, screened)
-            if ws.size:
-                # the gap's dual-scaling term is about 2 P(w) kkt / l1, so this KKT target meets tol * P(0)
-                start = datafit.value(y, y - r + b, sw) + K.penalty_value_fast(w, l1, l2)
-                scale = max(float(l1.max(initial=0.0)), float(l2.max(initial=0.0)), 1e-300)
-                target = 0.5 * self.tol * scale * p0 / max(start, 1e-300)
-                b, epochs, _ = solve_working_set(
-                    design, sw, y, r, b, w, ws, xbar, lips, l1, l2, lower, upper, fit_intercept, target,
-                    self.max_iter, anderson=self.anderson,
-                )
-                n_epochs += epochs
-                ws_size = max(ws_size, ws.size)
-        for _ in range(self.max_outer):
-            theta = sw * (r - b)
-            Xt_theta = design.xt_dot(theta)
-            check = outer_check(datafit, y, sw, y - r + b, theta, Xt_theta, w, pen, screened, prep, unpenalized)
-            dist, kkt, objective, gap, kappa = check.dist, check.kkt, check.objective, check.gap, check.kappa
-            if gap <= threshold:
-                converged = True
-                break
-            if n_epochs >= self.max_iter:
-                break
-
-            if self.screening and np.isfinite(gap):
-                radius = np.sqrt(2.0 * max(gap, 0.0))
-                newly = (~screened) & (l1 > 0) & (np.abs(kappa * check.Xt_feasible) + np.sqrt(lips) * radius < l1)
-                if newly.any():
-                    screened |= newly
-                    drop = np.flatnonzero(newly & (w != 0))
-                    if drop.size:
-                        # the certificate says these are zero at the optimum: move them there now
-                        r += design.xw_ws(w, drop.astype(np.int64), np.empty(n))
-                        w[drop] = 0.0
-                        b = float(np.dot(sw, r)) if fit_intercept else 0.0
-                    dist[screened] = 0.0
-
-            in_support = (w != 0) & ~screened
-            ws_size = min(max(ws_size, 2 * int(in_support.sum())), int((~screened).sum()))
-            score = np.where(in_support, np.inf, dist)
-            score[unpenalized] = np.inf
-            score[screened] = -1.0
-            k = min(ws_size, int(np.count_nonzero(score > 0)))
-            if k == 0:
-                break
-            ws = np.argpartition(-score, k - 1)[:k] if k < p else np.arange(p)
-            ws = np.sort(ws[score[ws] > 0]).astype(np.int64)
-
-            b, epochs, _ = solve_working_set(
-                design, sw, y, r, b, w, ws, xbar, lips, l1, l2, lower, upper, fit_intercept, 0.3 * kkt,
-                self.max_iter - n_epochs, anderson=self.anderson,
-            )
-            n_epochs += epochs
-            ws_size *= 2
-
+        y = np.ascontiguousarray(y, dtype=np.float64)
+        r = y.copy()
+        Xt_theta = np.empty(p)
+        strong = _NO_FEATURES if ws_init is None else np.asarray(ws_init, dtype=np.int64)
+        b, gap, kkt, objective, n_epochs, n_checks, converged = cd_solve(
+            *design.storage, y, sw, xbar, lips, l1, l2, lower, upper, bool(fit_intercept), w, r, strong,
+            ws_init is not None, Xt_theta, float(threshold), float(self.tol), float(p0), int(self.max_iter),
+            int(self.max_outer), int(self.ws_start), int(self.anderson), bool(self.screening),
+        )
         if not converged:
             warnings.warn(
                 f"Coordinate descent stopped after {n_epochs} epochs with duality gap {gap:.3e} > "
@@ -202,4 +142,5 @@ class CoordinateDescent:
                 _convergence_warning(),
                 stacklevel=3,
             )
-        return Solution(w, b, float(gap), kkt, n_epochs, converged, float(objective), Xt_theta)
+        return Solution(w, float(b), float(gap), float(kkt), int(n_epochs), bool(converged), float(objective),
+                        Xt_theta if n_checks else None)

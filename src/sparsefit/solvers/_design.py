@@ -12,8 +12,18 @@ import scipy.sparse as sp
 from sparsefit.solvers import _kernels as K
 
 
+# the unused half of ``storage``: empty arrays of the dtypes the other half has, one compiled signature for both
+_NO_XT = np.empty((0, 0))
+_NO_DATA = np.empty(0)
+_NO_INDICES = np.zeros(1, dtype=np.int32)
+
+
 class Design:
-    """Feature matrix (Fortran-ordered float64 ndarray or CSC) with kernel dispatch."""
+    """Feature matrix (Fortran-ordered float64 ndarray or CSC) with kernel dispatch.
+
+    ``storage`` is the ``(data, indices, indptr, XT, is_sparse)`` tuple the
+    compiled working-set solver (:mod:`sparsefit.solvers._ws_kernels`) takes.
+    """
 
     def __init__(self, X):
         self.is_sparse = sp.issparse(X)
@@ -21,11 +31,13 @@ class Design:
             if not (X.data.flags.writeable and X.indices.flags.writeable and X.indptr.flags.writeable):
                 X = X.copy()  # read-only buffers (memmaps) would compile a second kernel signature
             self._csc = (X.data, X.indices, X.indptr)
+            self.storage = (X.data, X.indices, X.indptr, _NO_XT, True)
         else:
             if not X.flags.f_contiguous or not X.flags.writeable:
                 # row subsets (CV folds) arrive C-ordered, memmaps read-only: one layout for the kernels
                 X = np.array(X, order="F", dtype=np.float64)
             self._XT = X.T  # C-contiguous (p, n)
+            self.storage = (_NO_DATA, _NO_INDICES, _NO_INDICES, self._XT, False)
         self.X = X
         self.n_samples, self.n_features = X.shape
 

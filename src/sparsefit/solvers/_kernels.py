@@ -1,4 +1,7 @@
-"""All numba code of sparsefit: plain functions on arrays and scalars.
+"""Numba primitives of sparsefit: plain functions on arrays and scalars.
+
+The working-set solve compiled as a whole (:mod:`sparsefit.solvers._ws_kernels`)
+is built from these.
 
 Kernels are named ``<what>_<storage>``. Inputs are normalized at the boundary
 (:mod:`sparsefit._validation` and :class:`sparsefit.solvers._design.Design`):
@@ -88,10 +91,10 @@ def cd_epoch_csc(data, indices, indptr, v, v_sum, r, intercept, w, ws, xbar, lip
         j = ws[k]
         if lips[j] <= 0.0:
             continue
-        start, end = indptr[j], indptr[j + 1]
+        start, end = np.uintp(indptr[j]), np.uintp(indptr[j + 1])
         grad = 0.0
         for idx in range(start, end):
-            i = indices[idx]
+            i = np.uintp(indices[idx])
             grad += data[idx] * v[i] * r[i]
         if fit_intercept:
             grad -= intercept * v_sum * xbar[j]
@@ -101,7 +104,7 @@ def cd_epoch_csc(data, indices, indptr, v, v_sum, r, intercept, w, ws, xbar, lip
         if delta != 0.0:
             w[j] = new
             for idx in range(start, end):
-                r[indices[idx]] -= delta * data[idx]
+                r[np.uintp(indices[idx])] -= delta * data[idx]
             if fit_intercept:
                 intercept -= delta * xbar[j]
             decrease = lips[j] * delta * delta
@@ -128,8 +131,8 @@ def xt_dot_csc(data, indices, indptr, u, ws, out):
     for k in range(ws.shape[0]):
         j = ws[k]
         acc = 0.0
-        for idx in range(indptr[j], indptr[j + 1]):
-            acc += data[idx] * u[indices[idx]]
+        for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+            acc += data[idx] * u[np.uintp(indices[idx])]
         out[k] = acc
 
 
@@ -156,8 +159,8 @@ def xw_csc(data, indices, indptr, w, ws, out):
         j = ws[k]
         wj = w[j]
         if wj != 0.0:
-            for idx in range(indptr[j], indptr[j + 1]):
-                out[indices[idx]] += data[idx] * wj
+            for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                out[np.uintp(indices[idx])] += data[idx] * wj
 
 
 @njit(cache=True, nogil=True)
@@ -167,9 +170,9 @@ def col_stats_csc(data, indices, indptr, v, ws, out_sum, out_sq):
         j = ws[k]
         m = 0.0
         s = 0.0
-        for idx in range(indptr[j], indptr[j + 1]):
+        for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
             x = data[idx]
-            vi = v[indices[idx]]
+            vi = v[np.uintp(indices[idx])]
             m += vi * x
             s += vi * x * x
         out_sum[j] = m
@@ -193,6 +196,19 @@ def col_stats_dense(XT, v, ws, out_sum, out_sq):
 
 
 @njit(cache=True, nogil=True)
+def kkt_one(wj, grad, l1, l2, lower, upper):
+    """Distance of ``-grad`` to the subdifferential of one coordinate's penalty at ``wj``."""
+    neg = -grad - l2 * wj
+    if wj > 0.0:
+        return abs(neg - l1) if wj < upper else max(0.0, l1 - neg)
+    if wj < 0.0:
+        return abs(neg + l1) if wj > lower else max(0.0, neg + l1)
+    above = max(0.0, neg - l1) if upper > 0.0 else 0.0
+    below = max(0.0, -neg - l1) if lower < 0.0 else 0.0
+    return max(above, below)
+
+
+@njit(cache=True, nogil=True)
 def kkt_distance(w, grad, l1, l2, lower, upper, skip, out):
     """Per-feature distance of ``-grad`` to the penalty's subdifferential at ``w`` (into ``out``); returns the max.
 
@@ -201,18 +217,10 @@ def kkt_distance(w, grad, l1, l2, lower, upper, skip, out):
     """
     worst = 0.0
     for j in range(w.shape[0]):
-        wj = w[j]
-        neg = -grad[j] - l2[j] * wj
-        if wj > 0.0:
-            d = abs(neg - l1[j]) if wj < upper[j] else max(0.0, l1[j] - neg)
-        elif wj < 0.0:
-            d = abs(neg + l1[j]) if wj > lower[j] else max(0.0, neg + l1[j])
-        elif skip[j]:
+        if skip[j] and w[j] == 0.0:
             d = 0.0
         else:
-            above = max(0.0, neg - l1[j]) if upper[j] > 0.0 else 0.0
-            below = max(0.0, -neg - l1[j]) if lower[j] < 0.0 else 0.0
-            d = max(above, below)
+            d = kkt_one(w[j], grad[j], l1[j], l2[j], lower[j], upper[j])
         out[j] = d
         if d > worst:
             worst = d
@@ -235,24 +243,28 @@ def dual_scaling_fast(s, l1, l2, lower, upper):
 
 
 @njit(cache=True, nogil=True)
+def conjugate_term(sj, l1, l2, lower, upper):
+    """``g_j*(s_j)`` of one coordinate, ``s_j`` already scaled into the domain of ``G*``."""
+    if l2 > 0.0:
+        if sj > l1:
+            t = (sj - l1) / l2
+        elif sj < -l1:
+            t = (sj + l1) / l2
+        else:
+            t = 0.0
+        t = min(max(t, lower), upper)
+        return sj * t - l1 * abs(t) - 0.5 * l2 * t * t
+    up = upper if upper != np.inf else 0.0
+    lo = lower if lower != -np.inf else 0.0
+    return max(max(sj - l1, 0.0) * up, max(-sj - l1, 0.0) * (-lo))
+
+
+@njit(cache=True, nogil=True)
 def penalty_conjugate_sum(s, kappa, l1, l2, lower, upper):
     """``sum_j g_j*(kappa * s_j)`` (see :meth:`sparsefit._penalty.ElasticNetPenalty.conjugate_terms`)."""
     total = 0.0
     for j in range(s.shape[0]):
-        sj = kappa * s[j]
-        if l2[j] > 0.0:
-            if sj > l1[j]:
-                t = (sj - l1[j]) / l2[j]
-            elif sj < -l1[j]:
-                t = (sj + l1[j]) / l2[j]
-            else:
-                t = 0.0
-            t = min(max(t, lower[j]), upper[j])
-            total += sj * t - l1[j] * abs(t) - 0.5 * l2[j] * t * t
-        else:
-            up = upper[j] if upper[j] != np.inf else 0.0
-            lo = lower[j] if lower[j] != -np.inf else 0.0
-            total += max(max(sj - l1[j], 0.0) * up, max(-sj - l1[j], 0.0) * (-lo))
+        total += conjugate_term(kappa * s[j], l1[j], l2[j], lower[j], upper[j])
     return total
 
 
