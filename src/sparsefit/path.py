@@ -266,6 +266,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     w = None
     b = None
     Xt_theta_prev = None
+    dual_state = None
     # the coefficients are kept as (support, values) per alpha and assembled into one CSC matrix at the end
     supports, values = [], []
     intercepts, gaps, dev_ratio, iters, seconds, violations, converged = [], [], [], [], [], [], []
@@ -278,7 +279,12 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
             strong = None
             if Xt_theta_prev is not None:
                 strong = _strong_set(Xt_theta_prev, alpha, alphas[k - 1], problem.l1_ratio, problem.penalty_factor)
-            extra = {"init_intercept": b} if problem.loss == "logistic" else {}
+            if problem.loss == "logistic":
+                extra = {"init_intercept": b}
+            else:
+                extra = {} if use_ridge else {"dual_state": dual_state}
+                if dual_state is not None and problem.l1_ratio > 0:
+                    extra["strong_factor"] = max(2.0 - alphas[k - 1] / alpha, 0.0)
             penalty = problem.penalty(alpha)
             if alpha >= alpha_max:
                 sol = _null_path_point(problem, penalty)
@@ -288,6 +294,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                                    sample_weight=problem.sample_weight, fit_intercept=problem.fit_intercept,
                                    init=w, ws_init=strong, prepared=problem.prepared, **extra)
             w, b = sol.coef, sol.intercept
+            dual_state = getattr(sol, "dual_state", None)
             support = np.flatnonzero(w)
             design.xw_ws(w, support, predictor)
             predictor += b

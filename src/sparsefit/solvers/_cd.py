@@ -36,7 +36,7 @@ import numpy as np
 
 from sparsefit.solvers._check import PenaltyArrays
 from sparsefit.solvers._prepared import prepare
-from sparsefit.solvers._solution import Solution
+from sparsefit.solvers._solution import DualState, Solution
 from sparsefit.solvers._ws_kernels import cd_solve
 from sparsefit.solvers._threads import single_threaded_blas
 
@@ -86,7 +86,7 @@ class CoordinateDescent:
 
     @single_threaded_blas
     def solve(self, X, y, datafit, penalty, *, sample_weight=None, fit_intercept=True, init=None, ws_init=None,
-              prepared=None) -> Solution:
+              prepared=None, dual_state=None, strong_factor=None) -> Solution:
         """Minimize ``datafit + penalty`` for the Quadratic datafit.
 
         Parameters
@@ -108,6 +108,14 @@ class CoordinateDescent:
         prepared : Prepared or None
             Alpha-independent quantities from :func:`sparsefit.solvers._prepared.prepare`
             (reused along a path).
+        dual_state : DualState or None
+            The previous solve's dual point and correlation bounds (along a
+            path, with ``init`` its solution): features they prove to be zero
+            are screened out before the first pass over X.
+        strong_factor : float or None
+            With ``dual_state``, the sequential strong rule's
+            ``(2 alpha - alpha_prev) / alpha``: the first working set is then
+            chosen from the dual state's bounds instead of ``ws_init``.
 
         Returns
         -------
@@ -130,10 +138,15 @@ class CoordinateDescent:
         r = y.copy()
         Xt_theta = np.empty(p)
         strong = _NO_FEATURES if ws_init is None else np.asarray(ws_init, dtype=np.int64)
-        b, gap, kkt, objective, n_epochs, n_checks, converged = cd_solve(
+        use_state = dual_state is not None and dual_state.theta.shape == (n,) and dual_state.corr_bound.shape == (p,)
+        theta = dual_state.theta.copy() if use_state else np.zeros(n)
+        corr_bound = dual_state.corr_bound.copy() if use_state else np.zeros(p)
+        b, gap, kkt, objective, n_epochs, n_checks, converged, _ = cd_solve(
             *design.storage, y, sw, xbar, lips, l1, l2, lower, upper, bool(fit_intercept), w, r, strong,
-            ws_init is not None, Xt_theta, float(threshold), float(self.tol), float(p0), int(self.max_iter),
-            int(self.max_outer), int(self.ws_start), int(self.anderson), bool(self.screening),
+            ws_init is not None, Xt_theta, theta, corr_bound, use_state,
+            -1.0 if strong_factor is None else float(strong_factor), float(threshold), float(self.tol),
+            float(p0), int(self.max_iter), int(self.max_outer), int(self.ws_start), int(self.anderson),
+            bool(self.screening),
         )
         if not converged:
             warnings.warn(
@@ -143,4 +156,4 @@ class CoordinateDescent:
                 stacklevel=3,
             )
         return Solution(w, float(b), float(gap), float(kkt), int(n_epochs), bool(converged), float(objective),
-                        Xt_theta if n_checks else None)
+                        Xt_theta if n_checks else None, DualState(theta, corr_bound) if n_checks else None)

@@ -8,6 +8,24 @@ import numpy as np
 
 
 @dataclass(frozen=True, eq=False)
+class DualState:
+    """A dual point and bounds on its correlations, handed from one alpha of a path to the next.
+
+    Attributes
+    ----------
+    theta : ndarray of shape (n_samples,)
+        The (unscaled) dual point of the last optimality check.
+    corr_bound : ndarray of shape (n_features,)
+        Upper bounds on ``|X_j.T theta|``: exact for the features that check
+        computed, moved by the distance the dual point travelled for the
+        features screened out before it.
+    """
+
+    theta: np.ndarray
+    corr_bound: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class Solution:
     """Coefficients of one fit and the evidence that they are optimal.
 
@@ -28,7 +46,11 @@ class Solution:
         Primal objective at the returned point.
     Xt_theta : ndarray of shape (n_features,) or None
         ``X.T @ (-grad F)`` at the returned point when the solver computed it
-        (a path reuses it for the next alpha's strong rule).
+        (a path reuses it for the next alpha's strong rule). Features screened
+        out before the last check carry an upper bound on its magnitude instead.
+    dual_state : DualState or None
+        What the next solve of a path needs to screen before its first pass
+        over X (coordinate descent only).
     """
 
     coef: np.ndarray
@@ -39,3 +61,4 @@ class Solution:
     converged: bool
     objective: float
     Xt_theta: np.ndarray | None = None
+    dual_state: DualState | None = None

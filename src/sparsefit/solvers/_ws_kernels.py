@@ -264,9 +264,55 @@ def _xt_all(data, indices, indptr, XT, is_sparse, u, out):
 
 
 @njit(cache=True, nogil=True)
+def _xt_unscreened(data, indices, indptr, XT, is_sparse, u, screened, n_screened, out):
+    """``out[j] = X[:, j] . u`` for the features not screened (the others are left as they are)."""
+    p = out.shape[0]
+    if not is_sparse and 2 * n_screened < p:
+        # mostly unscreened dense X: one BLAS matrix-vector product beats per-column loops
+        out[:] = np.dot(XT, u)
+        return
+    for j in range(p):
+        if not screened[j]:
+            out[j] = col_dot(data, indices, indptr, XT, is_sparse, j, u)
+
+
+@njit(cache=True, nogil=True)
+def _dual_point(v, r, b, y, fit_intercept, theta, theta_ref):
+    """``theta = v (r - b)`` projected onto ``sum(theta) = 0``, and the numbers the gap needs.
+
+    Returns ``(loss, dual_lin, dual_quad, dist)``: ``sum v (r - b)^2``,
+    ``theta . y``, ``sum theta^2 / v`` and the distance from ``theta_ref`` in the
+    metric of the dual, ``sqrt(sum (theta - theta_ref)^2 / v)``.
+    """
+    n = r.shape[0]
+    shift = 0.0
+    if fit_intercept:
+        v_sum = 0.0
+        for i in range(n):
+            shift += v[i] * (r[i] - b)
+            v_sum += v[i]
+        shift /= v_sum
+    loss = 0.0
+    dual_lin = 0.0
+    dual_quad = 0.0
+    dist2 = 0.0
+    for i in range(n):
+        d = r[i] - b
+        loss += v[i] * d * d
+        t = v[i] * (d - shift)
+        dual_lin += t * y[i]
+        dual_quad += t * (d - shift)  # theta_i^2 / v_i without the division
+        if v[i] > 0.0:
+            e = t - theta_ref[i]
+            dist2 += e * e / v[i]
+        theta[i] = t
+    return loss, dual_lin, dual_quad, np.sqrt(dist2)
+
+
+@njit(cache=True, nogil=True)
 def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, lower, upper, fit_intercept, w, r,
-             ws_init, use_ws_init, Xt_theta, threshold, tol, p0, max_epochs, max_outer, ws_start, anderson,
-             screening):
+             ws_init, use_ws_init, Xt_theta, dual_theta, corr_bound, use_dual_state, strong_factor, threshold, tol,
+             p0, max_epochs, max_outer, ws_start, anderson, screening):
     """Working-set CD for weighted least squares, certified by the duality gap (see :mod:`sparsefit.solvers._cd`).
 
     Parameters (beyond the storage and penalty arrays)
@@ -275,16 +321,31 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
     w : (p,) in/out: the warm start (clipped to the box and zeroed on constant columns here), then the solution.
     r : (n,) out: a copy of ``y`` on entry; ``y - X w`` on exit.
     ws_init, use_ws_init : a first working set (e.g. the path's strong set) to solve before the first check.
-    Xt_theta : (p,) out: ``X.T theta`` at the last check (before projection).
+    Xt_theta : (p,) out: ``X.T theta`` at the last check for the features it computed, ``+-corr_bound`` for the
+        screened ones (0 for constant columns).
+    dual_theta, corr_bound, use_dual_state : (n,), (p,) in/out: a dual point and upper bounds on
+        ``|X_j.T dual_theta|`` (exact where computed). With ``use_dual_state`` they come from the previous
+        solve of a path and screen features before any pass over X (below); on exit they describe this
+        solve's last dual point, for the next one.
     threshold : stop when the gap is at most this (``tol * p0`` with a rounding floor).
 
     Features with ``lips == 0`` (constant columns) stay at zero; features with
     ``l1 == l2 == 0`` are unpenalized: always in the working set, and the dual
     point is projected onto ``X_u.T theta = 0``.
 
+    Sequential gap-safe screening (Fercoq, Gramfort & Salmon 2015, with the
+    dual point of the previous alpha): for a centered column,
+    ``|X_j.T (theta - theta')| <= sqrt(lips_j) ||theta - theta'||`` in the
+    dual's metric ``||u||^2 = sum u_i^2 / v_i``, so bounds on ``|X_j.T theta'|``
+    move to any later dual point at the cost of a distance computed in O(n).
+    The warm start's gap, with the dual scaling taken from the bounds, screens
+    features before the first pass; every later pass skips the screened ones
+    (the gap is then that of the problem without them, which has the same
+    optimum since they are provably zero in it).
+
     Returns
     -------
-    b, gap, kkt, objective, n_epochs, n_checks, converged
+    b, gap, kkt, objective, n_epochs, n_checks, converged, n_screened
     """
     n = y.shape[0]
     p = w.shape[0]
@@ -300,13 +361,16 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
     is_unpen = np.zeros(p, dtype=np.bool_)
     n_support = 0
     n_unpen = 0
+    n_screened = 0
     max_l1 = 0.0
     max_l2 = 0.0
     # G* vanishes on its domain for pure L1 without bounds: the dual then needs no pass over the penalty
     plain_l1 = True
+    no_bounds = True
     for j in range(p):
         if lips[j] <= 0.0:
             screened[j] = True
+            n_screened += 1
             w[j] = 0.0
         else:
             w[j] = min(max(w[j], lower[j]), upper[j])
@@ -318,8 +382,11 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
             col_axpy(data, indices, indptr, XT, is_sparse, j, -w[j], r)
         max_l1 = max(max_l1, l1[j])
         max_l2 = max(max_l2, l2[j])
-        if l2[j] != 0.0 or lower[j] != -np.inf or upper[j] != np.inf:
+        if lower[j] != -np.inf or upper[j] != np.inf:
+            no_bounds = False
+        if l2[j] != 0.0:
             plain_l1 = False
+    plain_l1 = plain_l1 and no_bounds
     b = np.dot(v, r) / v_sum if fit_intercept else 0.0
     unpenalized = np.flatnonzero(is_unpen)
     ws_size = max(ws_start, 2 * n_support)
@@ -329,12 +396,60 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
     else:
         U, gram_pinv = np.zeros((n, 0)), np.zeros((0, 0))
     scale = max(max(max_l1, max_l2), 1e-300)
+    # the bounds need a symmetric penalty (G* monotone in |s|) and no projection on unpenalized columns
+    sequential = use_dual_state and no_bounds and n_unpen == 0
+    theta = np.empty(n)
+    drift = 0.0  # distance travelled by the dual point since dual_theta, summed check to check
+    # screened features keep ``corr_bound_j - sqrt(lips_j) * drift`` at the time they were screened
+    corr_offset = np.zeros(p)
 
-    if use_ws_init:
+    if sequential:
+        loss, dual_lin, dual_quad, dist0 = _dual_point(v, r, b, y, fit_intercept, theta, dual_theta)
+        kappa = 1.0
+        level = strong_factor if strong_factor >= 0.0 else 1.0
+        for j in range(p):
+            if screened[j]:
+                continue
+            bound = corr_bound[j] + np.sqrt(lips[j]) * dist0
+            if bound >= level * l1[j]:
+                # a loose bound here would drag the dual scaling down or bloat the strong set: make it exact
+                bound = abs(col_dot(data, indices, indptr, XT, is_sparse, j, theta))
+            corr_bound[j] = bound
+            if l2[j] == 0.0 and bound > l1[j]:
+                kappa = min(kappa, l1[j] / bound)
+        dual = kappa * dual_lin - 0.5 * kappa * kappa * dual_quad
+        if not plain_l1:
+            for j in range(p):
+                if not screened[j]:
+                    dual -= conjugate_term(kappa * corr_bound[j], l1[j], l2[j], lower[j], upper[j])
+        gap0 = 0.5 * loss + penalty_value_fast(w, l1, l2) - dual
+        if screening and np.isfinite(gap0):
+            radius = np.sqrt(2.0 * max(gap0, 0.0))
+            dropped = False
+            for j in range(p):
+                if not screened[j] and l1[j] > 0.0 and kappa * corr_bound[j] + np.sqrt(lips[j]) * radius < l1[j]:
+                    screened[j] = True
+                    n_screened += 1
+                    corr_offset[j] = corr_bound[j]
+                    if w[j] != 0.0:
+                        col_axpy(data, indices, indptr, XT, is_sparse, j, w[j], r)
+                        w[j] = 0.0
+                        dropped = True
+            if dropped and fit_intercept:
+                b = np.dot(v, r) / v_sum
+        dual_theta[:] = theta
+
+    own_strong_set = sequential and strong_factor >= 0.0
+    if use_ws_init or own_strong_set:
         # glmnet's order along a path: solve on support + strong set first, check everything after
         mask = np.zeros(p, dtype=np.bool_)
-        for k in range(ws_init.shape[0]):
-            mask[ws_init[k]] = True
+        if own_strong_set:
+            # the sequential strong rule on the (now exact where it matters) correlation bounds
+            for j in range(p):
+                mask[j] = corr_bound[j] >= strong_factor * l1[j]
+        else:
+            for k in range(ws_init.shape[0]):
+                mask[ws_init[k]] = True
         count = 0
         for j in range(p):
             mask[j] = (mask[j] or w[j] != 0.0 or is_unpen[j]) and not screened[j]
@@ -354,29 +469,19 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
             n_epochs += epochs
             ws_size = max(ws_size, count)
 
-    theta = np.empty(n)
+    if not sequential:
+        dual_theta[:] = 0.0
+        for j in range(p):
+            Xt_theta[j] = 0.0
     dist = np.empty(p)
     for _ in range(max_outer):
         if fit_intercept:
             b = np.dot(v, r) / v_sum
-        # dual point theta = v (r - b), projected onto sum(theta) = 0 before the pass (a rounding-size shift,
-        # since b is optimal), so that X.T theta needs no correction by xbar
-        shift = 0.0
-        if fit_intercept:
-            for i in range(n):
-                shift += v[i] * (r[i] - b)
-            shift /= v_sum
-        loss = 0.0
-        dual_lin = 0.0
-        dual_quad = 0.0
-        for i in range(n):
-            d = r[i] - b
-            loss += v[i] * d * d
-            t = v[i] * (d - shift)
-            theta[i] = t
-            dual_lin += t * y[i]
-            dual_quad += t * (d - shift)  # theta_i^2 / v_i without the division
-        _xt_all(data, indices, indptr, XT, is_sparse, theta, Xt_theta)
+        loss, dual_lin, dual_quad, step = _dual_point(v, r, b, y, fit_intercept, theta, dual_theta)
+        if sequential or n_checks > 0:
+            drift += step
+        dual_theta[:] = theta
+        _xt_unscreened(data, indices, indptr, XT, is_sparse, theta, screened, n_screened, Xt_theta)
         n_checks += 1
         # one pass over the per-feature arrays: the KKT violation, the penalty and the dual scaling
         kkt = 0.0
@@ -384,11 +489,13 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
         pen = 0.0
         if plain_l1:
             for j in range(p):
+                if screened[j]:
+                    continue
                 s = Xt_theta[j]
                 wj = w[j]
                 lj = l1[j]
                 if wj == 0.0:
-                    d = 0.0 if screened[j] else max(abs(s) - lj, 0.0)
+                    d = max(abs(s) - lj, 0.0)
                 else:
                     d = abs(s - lj) if wj > 0.0 else abs(s + lj)
                     pen += lj * abs(wj)
@@ -398,9 +505,11 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
                     kappa = min(kappa, lj / abs(s))
         else:
             for j in range(p):
+                if screened[j]:
+                    continue
                 s = Xt_theta[j]
                 wj = w[j]
-                d = 0.0 if (screened[j] and wj == 0.0) else kkt_one(wj, -s, l1[j], l2[j], lower[j], upper[j])
+                d = kkt_one(wj, -s, l1[j], l2[j], lower[j], upper[j])
                 if wj != 0.0:
                     pen += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
                 if d > kkt:
@@ -414,35 +523,35 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
         if n_unpen > 0:
             coef = gram_pinv @ (U.T @ theta)
             correction = v * (U @ coef)
-            theta -= correction
-            Xt_corr = np.empty(p)
-            _xt_all(data, indices, indptr, XT, is_sparse, correction, Xt_corr)
+            theta_f = theta - correction
+            Xt_corr = np.zeros(p)
+            _xt_unscreened(data, indices, indptr, XT, is_sparse, correction, screened, n_screened, Xt_corr)
             Xt_f = Xt_theta - Xt_corr
             kappa = 1.0
             for j in range(p):
                 if is_unpen[j]:
                     Xt_f[j] = 0.0
                 s = Xt_f[j]
-                if l2[j] == 0.0:
+                if l2[j] == 0.0 and not screened[j]:
                     if s > l1[j] and upper[j] == np.inf:
                         kappa = min(kappa, l1[j] / s)
                     elif s < -l1[j] and lower[j] == -np.inf:
                         kappa = min(kappa, l1[j] / -s)
-        kappa = max(kappa, 0.0)
-        objective = 0.5 * loss + pen
-        if n_unpen > 0:
             dual_lin = 0.0
             dual_quad = 0.0
             for i in range(n):
-                t = theta[i]
+                t = theta_f[i]
                 dual_lin += t * y[i]
                 if v[i] > 0.0:
                     dual_quad += t * t / v[i]
+        kappa = max(kappa, 0.0)
+        objective = 0.5 * loss + pen
         # D = kappa theta.y - kappa^2 / 2 sum theta_i^2 / v_i  (rows with v_i = 0 have theta_i = 0)
         dual = kappa * dual_lin - 0.5 * kappa * kappa * dual_quad
         if not plain_l1:
             for j in range(p):
-                dual -= conjugate_term(kappa * Xt_f[j], l1[j], l2[j], lower[j], upper[j])
+                if not screened[j]:
+                    dual -= conjugate_term(kappa * Xt_f[j], l1[j], l2[j], lower[j], upper[j])
         gap = objective - dual
         if gap <= threshold:
             converged = True
@@ -451,16 +560,16 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
             break
 
         for j in range(p):
-            wj = w[j]
-            dist[j] = 0.0 if (screened[j] and wj == 0.0) else kkt_one(wj, -Xt_theta[j], l1[j], l2[j], lower[j],
-                                                                      upper[j])
+            dist[j] = 0.0 if screened[j] else kkt_one(w[j], -Xt_theta[j], l1[j], l2[j], lower[j], upper[j])
         if screening and np.isfinite(gap):
             radius = np.sqrt(2.0 * max(gap, 0.0))
             dropped = False
             for j in range(p):
                 if not screened[j] and l1[j] > 0.0 and abs(kappa * Xt_f[j]) + np.sqrt(lips[j]) * radius < l1[j]:
                     screened[j] = True
+                    n_screened += 1
                     dist[j] = 0.0
+                    corr_offset[j] = abs(Xt_theta[j]) - np.sqrt(lips[j]) * drift
                     if w[j] != 0.0:
                         # the certificate says it is zero at the optimum: move it there now
                         col_axpy(data, indices, indptr, XT, is_sparse, j, w[j], r)
@@ -468,7 +577,6 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
                         dropped = True
             if dropped and fit_intercept:
                 b = np.dot(v, r) / v_sum
-
         n_support = 0
         n_free = 0
         n_candidates = 0
@@ -499,4 +607,14 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
                                 upper, fit_intercept, 0.3 * kkt, max_epochs - n_epochs, anderson, 5)
         n_epochs += epochs
         ws_size *= 2
-    return b, gap, kkt, objective, n_epochs, n_checks, converged
+    # bounds for the next solve of a path: exact where the last pass computed them, moved by the drift elsewhere
+    for j in range(p):
+        if lips[j] <= 0.0:
+            corr_bound[j] = 0.0
+            Xt_theta[j] = 0.0
+        elif screened[j]:
+            corr_bound[j] = corr_offset[j] + np.sqrt(lips[j]) * drift
+            Xt_theta[j] = corr_bound[j]
+        else:
+            corr_bound[j] = abs(Xt_theta[j])
+    return b, gap, kkt, objective, n_epochs, n_checks, converged, n_screened
