@@ -83,6 +83,8 @@ class CoordinateDescent:
         self.ws_start = ws_start
         self.anderson = anderson
         self.screening = screening
+        # column entries read by optimality checks and bound refinements, summed over solves (diagnostics)
+        self.work = np.zeros(2, dtype=np.int64)
 
     @single_threaded_blas
     def solve(self, X, y, datafit, penalty, *, sample_weight=None, fit_intercept=True, init=None, ws_init=None,
@@ -142,11 +144,11 @@ class CoordinateDescent:
         theta = dual_state.theta.copy() if use_state else np.zeros(n)
         corr_bound = dual_state.corr_bound.copy() if use_state else np.zeros(p)
         b, gap, kkt, objective, n_epochs, n_checks, converged, _ = cd_solve(
-            *design.storage, y, sw, xbar, lips, l1, l2, lower, upper, bool(fit_intercept), w, r, strong,
+            *design.storage, y, sw, xbar, lips, prep.sqrt_lips, l1, l2, lower, upper, bool(fit_intercept), w, r, strong,
             ws_init is not None, Xt_theta, theta, corr_bound, use_state,
             -1.0 if strong_factor is None else float(strong_factor), float(threshold), float(self.tol),
             float(p0), int(self.max_iter), int(self.max_outer), int(self.ws_start), int(self.anderson),
-            bool(self.screening),
+            bool(self.screening), self.work,
         )
         if not converged:
             warnings.warn(

@@ -19,6 +19,7 @@ class Prepared:
     sw : ndarray (n,), sample weights normalized to sum to 1.
     xbar : ndarray (p,), ``X.T @ sw`` with an intercept, zeros without.
     lips : ndarray (p,), ``sum_i sw_i (X_ij - xbar_j)^2``; 0 for constant columns.
+    sqrt_lips : ndarray (p,), ``sqrt(lips)`` (the correlation bounds of the solvers scale with it).
     constant : ndarray of bool (p,), columns with no variation (after centering).
     fit_intercept : bool
     """
@@ -27,6 +28,7 @@ class Prepared:
     sw: np.ndarray
     xbar: np.ndarray
     lips: np.ndarray
+    sqrt_lips: np.ndarray
     constant: np.ndarray
     fit_intercept: bool
 
@@ -47,4 +49,4 @@ def prepare(X, sample_weight=None, fit_intercept=True) -> Prepared:
     # a column that is constant (after centering) carries no information: it stays at zero
     constant = lips <= 1e-14 * max(float(sq.max(initial=0.0)), 1e-300)
     lips[constant] = 0.0
-    return Prepared(design, sw, xbar, lips, constant, fit_intercept)
+    return Prepared(design, sw, xbar, lips, np.sqrt(lips), constant, fit_intercept)

@@ -254,29 +254,6 @@ def _unpenalized_block(data, indices, indptr, XT, is_sparse, n, v, xbar, fit_int
 
 
 @njit(cache=True, nogil=True)
-def _xt_all(data, indices, indptr, XT, is_sparse, u, out):
-    """``out = X.T @ u`` over every feature."""
-    if is_sparse:
-        for j in range(out.shape[0]):
-            out[j] = col_dot(data, indices, indptr, XT, True, j, u)
-    else:
-        out[:] = np.dot(XT, u)
-
-
-@njit(cache=True, nogil=True)
-def _xt_unscreened(data, indices, indptr, XT, is_sparse, u, screened, n_screened, out):
-    """``out[j] = X[:, j] . u`` for the features not screened (the others are left as they are)."""
-    p = out.shape[0]
-    if not is_sparse and 2 * n_screened < p:
-        # mostly unscreened dense X: one BLAS matrix-vector product beats per-column loops
-        out[:] = np.dot(XT, u)
-        return
-    for j in range(p):
-        if not screened[j]:
-            out[j] = col_dot(data, indices, indptr, XT, is_sparse, j, u)
-
-
-@njit(cache=True, nogil=True)
 def _dual_point(v, r, b, y, fit_intercept, theta, theta_ref):
     """``theta = v (r - b)`` projected onto ``sum(theta) = 0``, and the numbers the gap needs.
 
@@ -310,38 +287,70 @@ def _dual_point(v, r, b, y, fit_intercept, theta, theta_ref):
 
 
 @njit(cache=True, nogil=True)
-def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, lower, upper, fit_intercept, w, r,
-             ws_init, use_ws_init, Xt_theta, dual_theta, corr_bound, use_dual_state, strong_factor, threshold, tol,
-             p0, max_epochs, max_outer, ws_start, anderson, screening):
+def _select_working_set(w, screened, is_unpen, dist, ws_size):
+    """The support, the unpenalized features and the ``ws_size`` largest KKT violators, sorted."""
+    p = w.shape[0]
+    n_candidates = 0
+    for j in range(p):
+        if not screened[j] and (w[j] != 0.0 or is_unpen[j] or dist[j] > 0.0):
+            n_candidates += 1
+    candidates = np.empty(n_candidates, dtype=np.int64)
+    score = np.empty(n_candidates)
+    c = 0
+    for j in range(p):
+        if not screened[j] and (w[j] != 0.0 or is_unpen[j] or dist[j] > 0.0):
+            candidates[c] = j
+            score[c] = np.inf if (w[j] != 0.0 or is_unpen[j]) else dist[j]
+            c += 1
+    if ws_size < n_candidates:
+        return np.sort(candidates[np.argsort(-score, kind="mergesort")[:ws_size]])
+    return candidates
+
+
+@njit(cache=True, nogil=True)
+def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, l1, l2, lower, upper, fit_intercept,
+             w, r, ws_init, use_ws_init, Xt_theta, dual_theta, corr_bound, use_dual_state, strong_factor, threshold,
+             tol, p0, max_epochs, max_outer, ws_start, anderson, screening, work):
     """Working-set CD for weighted least squares, certified by the duality gap (see :mod:`sparsefit.solvers._cd`).
 
     Parameters (beyond the storage and penalty arrays)
     ---------------------------------------------------
     v : normalized sample weights (sum 1); ``xbar = X.T v`` with an intercept, zeros without.
+    lips, sqrt_lips : ``sum_i v_i (X_ij - xbar_j)^2`` (0 for constant columns) and its square root.
     w : (p,) in/out: the warm start (clipped to the box and zeroed on constant columns here), then the solution.
     r : (n,) out: a copy of ``y`` on entry; ``y - X w`` on exit.
     ws_init, use_ws_init : a first working set (e.g. the path's strong set) to solve before the first check.
-    Xt_theta : (p,) out: ``X.T theta`` at the last check for the features it computed, ``+-corr_bound`` for the
-        screened ones (0 for constant columns).
+    Xt_theta : (p,) out: ``X.T theta`` at the last check where it was computed; features it did not need
+        carry their bound ``corr_bound`` instead (0 for constant columns).
     dual_theta, corr_bound, use_dual_state : (n,), (p,) in/out: a dual point and upper bounds on
-        ``|X_j.T dual_theta|`` (exact where computed). With ``use_dual_state`` they come from the previous
-        solve of a path and screen features before any pass over X (below); on exit they describe this
-        solve's last dual point, for the next one.
+        ``|X_j.T dual_theta|``. With ``use_dual_state`` they come from the previous solve of a path; on exit
+        they describe this solve's last dual point, for the next one.
+    strong_factor : with a dual state, the sequential strong rule's ``(2 alpha - alpha_prev) / alpha``: the
+        first working set is then the support plus ``{j : |X_j.T theta| >= strong_factor * l1_j}``, computed
+        here from the bounds (replacing ``ws_init``); negative to use ``ws_init``.
     threshold : stop when the gap is at most this (``tol * p0`` with a rounding floor).
+    work : int64 (2,) out: the column entries read by the optimality checks and by the bound refinements
+        (in units of ``X.T @ r``'s ``nnz``, how much of a full pass the certification cost).
 
     Features with ``lips == 0`` (constant columns) stay at zero; features with
     ``l1 == l2 == 0`` are unpenalized: always in the working set, and the dual
     point is projected onto ``X_u.T theta = 0``.
 
-    Sequential gap-safe screening (Fercoq, Gramfort & Salmon 2015, with the
-    dual point of the previous alpha): for a centered column,
-    ``|X_j.T (theta - theta')| <= sqrt(lips_j) ||theta - theta'||`` in the
-    dual's metric ``||u||^2 = sum u_i^2 / v_i``, so bounds on ``|X_j.T theta'|``
-    move to any later dual point at the cost of a distance computed in O(n).
-    The warm start's gap, with the dual scaling taken from the bounds, screens
-    features before the first pass; every later pass skips the screened ones
-    (the gap is then that of the problem without them, which has the same
-    optimum since they are provably zero in it).
+    Correlation bounds. For a centered column and two dual points summing to
+    zero, ``|X_j.T (theta - theta')| <= sqrt(lips_j) ||theta - theta'||`` in the
+    dual's metric ``||u||^2 = sum u_i^2 / v_i``. Each feature keeps the last
+    ``|X_j.T theta|`` computed for it, and the distance the dual point has
+    travelled since (``drift``) turns it into a bound at the current point,
+    at O(n) per check. Without box constraints or unpenalized features:
+
+    - a feature at zero whose bound is at most ``l1_j`` satisfies its KKT
+      condition and does not limit the dual scaling (nor, with ``l2_j > 0``,
+      add to ``G*``), so a check computes ``X_j.T theta`` only for the support
+      and the features whose bound exceeds ``l1_j``;
+    - gap-safe screening (Fercoq, Gramfort & Salmon 2015) runs on the bounds:
+      with a dual state, the warm start's gap screens features before any pass
+      over X. Screened features are provably zero, so the gap of the problem
+      without them certifies the full one (same optimum).
 
     Returns
     -------
@@ -364,9 +373,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
     n_screened = 0
     max_l1 = 0.0
     max_l2 = 0.0
-    # G* vanishes on its domain for pure L1 without bounds: the dual then needs no pass over the penalty
-    plain_l1 = True
     no_bounds = True
+    pure_l1 = True
     for j in range(p):
         if lips[j] <= 0.0:
             screened[j] = True
@@ -385,8 +393,12 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
         if lower[j] != -np.inf or upper[j] != np.inf:
             no_bounds = False
         if l2[j] != 0.0:
-            plain_l1 = False
-    plain_l1 = plain_l1 and no_bounds
+            pure_l1 = False
+    # G* vanishes on its domain for pure L1 without bounds: the dual then needs no sum over the penalty
+    plain_l1 = pure_l1 and no_bounds
+    # the bounds need a penalty symmetric in each w_j (G* increasing in |s|) and no projection on X_u
+    use_bounds = no_bounds and n_unpen == 0
+    sequential = use_dual_state and use_bounds
     b = np.dot(v, r) / v_sum if fit_intercept else 0.0
     unpenalized = np.flatnonzero(is_unpen)
     ws_size = max(ws_start, 2 * n_support)
@@ -396,12 +408,10 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
     else:
         U, gram_pinv = np.zeros((n, 0)), np.zeros((0, 0))
     scale = max(max(max_l1, max_l2), 1e-300)
-    # the bounds need a symmetric penalty (G* monotone in |s|) and no projection on unpenalized columns
-    sequential = use_dual_state and no_bounds and n_unpen == 0
     theta = np.empty(n)
-    drift = 0.0  # distance travelled by the dual point since dual_theta, summed check to check
-    # screened features keep ``corr_bound_j - sqrt(lips_j) * drift`` at the time they were screened
-    corr_offset = np.zeros(p)
+    # bound on |X_j.T theta| at the current point: corr_offset[j] + sqrt_lips[j] * drift
+    drift = 0.0
+    corr_offset = np.empty(p)
 
     if sequential:
         loss, dual_lin, dual_quad, dist0 = _dual_point(v, r, b, y, fit_intercept, theta, dual_theta)
@@ -409,28 +419,29 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
         level = strong_factor if strong_factor >= 0.0 else 1.0
         for j in range(p):
             if screened[j]:
+                corr_offset[j] = 0.0
                 continue
-            bound = corr_bound[j] + np.sqrt(lips[j]) * dist0
+            bound = corr_bound[j] + sqrt_lips[j] * dist0
             if bound >= level * l1[j]:
                 # a loose bound here would drag the dual scaling down or bloat the strong set: make it exact
                 bound = abs(col_dot(data, indices, indptr, XT, is_sparse, j, theta))
-            corr_bound[j] = bound
+                work[1] += (indptr[j + 1] - indptr[j]) if is_sparse else n
+            corr_offset[j] = bound
             if l2[j] == 0.0 and bound > l1[j]:
                 kappa = min(kappa, l1[j] / bound)
         dual = kappa * dual_lin - 0.5 * kappa * kappa * dual_quad
         if not plain_l1:
             for j in range(p):
                 if not screened[j]:
-                    dual -= conjugate_term(kappa * corr_bound[j], l1[j], l2[j], lower[j], upper[j])
+                    dual -= conjugate_term(kappa * corr_offset[j], l1[j], l2[j], lower[j], upper[j])
         gap0 = 0.5 * loss + penalty_value_fast(w, l1, l2) - dual
         if screening and np.isfinite(gap0):
             radius = np.sqrt(2.0 * max(gap0, 0.0))
             dropped = False
             for j in range(p):
-                if not screened[j] and l1[j] > 0.0 and kappa * corr_bound[j] + np.sqrt(lips[j]) * radius < l1[j]:
+                if not screened[j] and l1[j] > 0.0 and kappa * corr_offset[j] + sqrt_lips[j] * radius < l1[j]:
                     screened[j] = True
                     n_screened += 1
-                    corr_offset[j] = corr_bound[j]
                     if w[j] != 0.0:
                         col_axpy(data, indices, indptr, XT, is_sparse, j, w[j], r)
                         w[j] = 0.0
@@ -438,15 +449,20 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
             if dropped and fit_intercept:
                 b = np.dot(v, r) / v_sum
         dual_theta[:] = theta
+    else:
+        # nothing known yet: the first check computes every correlation
+        for j in range(p):
+            corr_offset[j] = 0.0 if screened[j] else np.inf
+        dual_theta[:] = 0.0
 
     own_strong_set = sequential and strong_factor >= 0.0
     if use_ws_init or own_strong_set:
         # glmnet's order along a path: solve on support + strong set first, check everything after
         mask = np.zeros(p, dtype=np.bool_)
         if own_strong_set:
-            # the sequential strong rule on the (now exact where it matters) correlation bounds
+            # the sequential strong rule on the (exact where it matters) correlation bounds
             for j in range(p):
-                mask[j] = corr_bound[j] >= strong_factor * l1[j]
+                mask[j] = corr_offset[j] >= strong_factor * l1[j]
         else:
             for k in range(ws_init.shape[0]):
                 mask[ws_init[k]] = True
@@ -469,11 +485,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
             n_epochs += epochs
             ws_size = max(ws_size, count)
 
-    if not sequential:
-        dual_theta[:] = 0.0
-        for j in range(p):
-            Xt_theta[j] = 0.0
-    dist = np.empty(p)
+    need = np.zeros(p, dtype=np.bool_)
+    dist = np.zeros(p)
     for _ in range(max_outer):
         if fit_intercept:
             b = np.dot(v, r) / v_sum
@@ -481,58 +494,67 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
         if sequential or n_checks > 0:
             drift += step
         dual_theta[:] = theta
-        _xt_unscreened(data, indices, indptr, XT, is_sparse, theta, screened, n_screened, Xt_theta)
+        # the correlations this check needs: the support, and every feature its bound cannot vouch for
+        n_need = 0
+        for j in range(p):
+            need[j] = (not screened[j]) and (w[j] != 0.0 or not use_bounds
+                                             or corr_offset[j] + sqrt_lips[j] * drift > l1[j])
+            if need[j]:
+                n_need += 1
+        if not is_sparse and 2 * n_need > p:
+            # mostly needed on dense X: one BLAS matrix-vector product beats per-column loops
+            Xt_theta[:] = np.dot(XT, theta)
+            work[0] += n * p
+        else:
+            for j in range(p):
+                if need[j]:
+                    Xt_theta[j] = col_dot(data, indices, indptr, XT, is_sparse, j, theta)
+                    work[0] += (indptr[j + 1] - indptr[j]) if is_sparse else n
         n_checks += 1
-        # one pass over the per-feature arrays: the KKT violation, the penalty and the dual scaling
+        # one pass over the needed features: the KKT violation, the penalty and the dual scaling
         kkt = 0.0
         kappa = 1.0
         pen = 0.0
-        if plain_l1:
-            for j in range(p):
-                if screened[j]:
-                    continue
-                s = Xt_theta[j]
-                wj = w[j]
-                lj = l1[j]
+        for j in range(p):
+            if not need[j]:
+                continue
+            s = Xt_theta[j]
+            corr_offset[j] = abs(s) - sqrt_lips[j] * drift
+            wj = w[j]
+            lj = l1[j]
+            if plain_l1:
                 if wj == 0.0:
                     d = max(abs(s) - lj, 0.0)
                 else:
                     d = abs(s - lj) if wj > 0.0 else abs(s + lj)
                     pen += lj * abs(wj)
-                if d > kkt:
-                    kkt = d
-                if abs(s) > lj:
-                    kappa = min(kappa, lj / abs(s))
-        else:
-            for j in range(p):
-                if screened[j]:
-                    continue
-                s = Xt_theta[j]
-                wj = w[j]
-                d = kkt_one(wj, -s, l1[j], l2[j], lower[j], upper[j])
+            else:
+                d = kkt_one(wj, -s, lj, l2[j], lower[j], upper[j])
                 if wj != 0.0:
-                    pen += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
-                if d > kkt:
-                    kkt = d
-                if l2[j] == 0.0 and not is_unpen[j]:
-                    if s > l1[j] and upper[j] == np.inf:
-                        kappa = min(kappa, l1[j] / s)
-                    elif s < -l1[j] and lower[j] == -np.inf:
-                        kappa = min(kappa, l1[j] / -s)
+                    pen += lj * abs(wj) + 0.5 * l2[j] * wj * wj
+            if d > kkt:
+                kkt = d
+            if l2[j] == 0.0 and not is_unpen[j]:
+                if s > lj and upper[j] == np.inf:
+                    kappa = min(kappa, lj / s)
+                elif s < -lj and lower[j] == -np.inf:
+                    kappa = min(kappa, lj / -s)
         Xt_f = Xt_theta
         if n_unpen > 0:
             coef = gram_pinv @ (U.T @ theta)
             correction = v * (U @ coef)
             theta_f = theta - correction
             Xt_corr = np.zeros(p)
-            _xt_unscreened(data, indices, indptr, XT, is_sparse, correction, screened, n_screened, Xt_corr)
+            for j in range(p):
+                if need[j]:
+                    Xt_corr[j] = col_dot(data, indices, indptr, XT, is_sparse, j, correction)
             Xt_f = Xt_theta - Xt_corr
             kappa = 1.0
             for j in range(p):
                 if is_unpen[j]:
                     Xt_f[j] = 0.0
                 s = Xt_f[j]
-                if l2[j] == 0.0 and not screened[j]:
+                if l2[j] == 0.0 and need[j]:
                     if s > l1[j] and upper[j] == np.inf:
                         kappa = min(kappa, l1[j] / s)
                     elif s < -l1[j] and lower[j] == -np.inf:
@@ -550,7 +572,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
         dual = kappa * dual_lin - 0.5 * kappa * kappa * dual_quad
         if not plain_l1:
             for j in range(p):
-                if not screened[j]:
+                if need[j]:
                     dual -= conjugate_term(kappa * Xt_f[j], l1[j], l2[j], lower[j], upper[j])
         gap = objective - dual
         if gap <= threshold:
@@ -560,16 +582,18 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
             break
 
         for j in range(p):
-            dist[j] = 0.0 if screened[j] else kkt_one(w[j], -Xt_theta[j], l1[j], l2[j], lower[j], upper[j])
+            dist[j] = kkt_one(w[j], -Xt_theta[j], l1[j], l2[j], lower[j], upper[j]) if need[j] else 0.0
         if screening and np.isfinite(gap):
             radius = np.sqrt(2.0 * max(gap, 0.0))
             dropped = False
             for j in range(p):
-                if not screened[j] and l1[j] > 0.0 and abs(kappa * Xt_f[j]) + np.sqrt(lips[j]) * radius < l1[j]:
+                if screened[j] or l1[j] <= 0.0:
+                    continue
+                bound = abs(kappa * Xt_f[j]) if need[j] else kappa * (corr_offset[j] + sqrt_lips[j] * drift)
+                if bound + sqrt_lips[j] * radius < l1[j]:
                     screened[j] = True
                     n_screened += 1
                     dist[j] = 0.0
-                    corr_offset[j] = abs(Xt_theta[j]) - np.sqrt(lips[j]) * drift
                     if w[j] != 0.0:
                         # the certificate says it is zero at the optimum: move it there now
                         col_axpy(data, indices, indptr, XT, is_sparse, j, w[j], r)
@@ -577,44 +601,32 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, l1, l2, low
                         dropped = True
             if dropped and fit_intercept:
                 b = np.dot(v, r) / v_sum
+
         n_support = 0
         n_free = 0
-        n_candidates = 0
         for j in range(p):
             if not screened[j]:
                 n_free += 1
                 if w[j] != 0.0:
                     n_support += 1
-                if w[j] != 0.0 or is_unpen[j] or dist[j] > 0.0:
-                    n_candidates += 1
         ws_size = min(max(ws_size, 2 * n_support), n_free)
-        k_take = min(ws_size, n_candidates)
-        if k_take == 0:
+        if ws_size == 0:
             break
-        candidates = np.empty(n_candidates, dtype=np.int64)
-        score = np.empty(n_candidates)
-        c = 0
-        for j in range(p):
-            if not screened[j] and (w[j] != 0.0 or is_unpen[j] or dist[j] > 0.0):
-                candidates[c] = j
-                score[c] = np.inf if (w[j] != 0.0 or is_unpen[j]) else dist[j]
-                c += 1
-        if k_take < n_candidates:
-            ws = np.sort(candidates[np.argsort(-score, kind="mergesort")[:k_take]])
-        else:
-            ws = candidates
+        ws = _select_working_set(w, screened, is_unpen, dist, ws_size)
+        if ws.shape[0] == 0:
+            break
         b, epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, v, y, r, b, w, ws, xbar, lips, l1, l2, lower,
                                 upper, fit_intercept, 0.3 * kkt, max_epochs - n_epochs, anderson, 5)
         n_epochs += epochs
         ws_size *= 2
-    # bounds for the next solve of a path: exact where the last pass computed them, moved by the drift elsewhere
+
+    # bounds at the last dual point, for the next solve of a path
     for j in range(p):
         if lips[j] <= 0.0:
             corr_bound[j] = 0.0
             Xt_theta[j] = 0.0
-        elif screened[j]:
-            corr_bound[j] = corr_offset[j] + np.sqrt(lips[j]) * drift
-            Xt_theta[j] = corr_bound[j]
         else:
-            corr_bound[j] = abs(Xt_theta[j])
+            corr_bound[j] = corr_offset[j] + sqrt_lips[j] * drift
+            if not need[j]:
+                Xt_theta[j] = corr_bound[j]
     return b, gap, kkt, objective, n_epochs, n_checks, converged, n_screened
