@@ -277,14 +277,15 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
         for k, alpha in enumerate(alphas):
             start = time.perf_counter()
             strong = None
-            if Xt_theta_prev is not None:
-                strong = _strong_set(Xt_theta_prev, alpha, alphas[k - 1], problem.l1_ratio, problem.penalty_factor)
             if problem.loss == "logistic":
                 extra = {"init_intercept": b}
             else:
                 extra = {} if use_ridge else {"dual_state": dual_state}
-                if dual_state is not None and problem.l1_ratio > 0:
-                    extra["strong_factor"] = max(2.0 - alphas[k - 1] / alpha, 0.0)
+            if dual_state is not None and problem.l1_ratio > 0 and not use_ridge and problem.loss == "squared":
+                # coordinate descent applies the strong rule itself, on its correlation bounds
+                extra["strong_factor"] = max(2.0 - alphas[k - 1] / alpha, 0.0)
+            elif Xt_theta_prev is not None:
+                strong = _strong_set(Xt_theta_prev, alpha, alphas[k - 1], problem.l1_ratio, problem.penalty_factor)
             penalty = problem.penalty(alpha)
             if alpha >= alpha_max:
                 sol = _null_path_point(problem, penalty)
@@ -302,7 +303,9 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                 Xt_theta_prev = sol.Xt_theta
             else:
                 Xt_theta_prev = design.xt_dot(-problem.datafit.raw_grad(problem.y, predictor, sw))
-            if strong is not None:
+            if sol.first_ws_misses is not None and strong is None:
+                violations.append(sol.first_ws_misses)
+            elif strong is not None:
                 in_strong[strong] = True
                 violations.append(int(np.count_nonzero(~in_strong[support])))
                 in_strong[strong] = False

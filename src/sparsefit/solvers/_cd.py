@@ -143,7 +143,7 @@ class CoordinateDescent:
         use_state = dual_state is not None and dual_state.theta.shape == (n,) and dual_state.corr_bound.shape == (p,)
         theta = dual_state.theta.copy() if use_state else np.zeros(n)
         corr_bound = dual_state.corr_bound.copy() if use_state else np.zeros(p)
-        b, gap, kkt, objective, n_epochs, n_checks, converged, _ = cd_solve(
+        b, gap, kkt, objective, n_epochs, n_checks, converged, _, n_missed = cd_solve(
             *design.storage, y, sw, xbar, lips, prep.sqrt_lips, l1, l2, lower, upper, bool(fit_intercept), w, r, strong,
             ws_init is not None, Xt_theta, theta, corr_bound, use_state,
             -1.0 if strong_factor is None else float(strong_factor), float(threshold), float(self.tol),
@@ -158,4 +158,5 @@ class CoordinateDescent:
                 stacklevel=3,
             )
         return Solution(w, float(b), float(gap), float(kkt), int(n_epochs), bool(converged), float(objective),
-                        Xt_theta if n_checks else None, DualState(theta, corr_bound) if n_checks else None)
+                        Xt_theta if n_checks else None, DualState(theta, corr_bound) if n_checks else None,
+                        int(n_missed) if (ws_init is not None or strong_factor is not None) else None)

@@ -51,6 +51,9 @@ class Solution:
     dual_state : DualState or None
         What the next solve of a path needs to screen before its first pass
         over X (coordinate descent only).
+    first_ws_misses : int or None
+        Features of the solution outside the first working set (along a path:
+        the strong rule's violations), when the solver reports it.
     """
 
     coef: np.ndarray
@@ -62,3 +65,4 @@ class Solution:
     objective: float
     Xt_theta: np.ndarray | None = None
     dual_state: DualState | None = None
+    first_ws_misses: int | None = None

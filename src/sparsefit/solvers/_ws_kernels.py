@@ -209,6 +209,9 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
     theta = np.empty(n)
     scratch = np.empty(n)
     n_epochs = 0
+    lips_max = 0.0
+    for k in range(nws):
+        lips_max = max(lips_max, lips[ws[k]])
     while n_epochs < max_epochs:
         b, max_decrease = _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, r, b, w, ws, xbar, lips, l1, l2,
                                  lower, upper, fit_intercept)
@@ -221,7 +224,9 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
                 b = _anderson(data, indices, indptr, XT, is_sparse, v, v_sum, z, r, b, w, ws, history, l1, l2,
                               lower, upper, fit_intercept, scratch)
                 n_hist = 0
-        if n_epochs % check_every == 0 or max_decrease == 0.0:
+        # an epoch that moved the gradient by less than the target (|delta grad| ~ sqrt(lips * decrease)) is
+        # probably the last one: check now rather than at the next multiple of check_every
+        if n_epochs % check_every == 0 or max_decrease * lips_max <= target * target:
             if fit_intercept:
                 # re-anchor: the incremental intercept update drifts by rounding
                 b = np.dot(v, r) / v_sum
@@ -354,7 +359,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
 
     Returns
     -------
-    b, gap, kkt, objective, n_epochs, n_checks, converged, n_screened
+    b, gap, kkt, objective, n_epochs, n_checks, converged, n_screened, n_missed
+        (``n_missed``: features of the solution outside the first working set, e.g. strong-rule violations)
     """
     n = y.shape[0]
     p = w.shape[0]
@@ -456,6 +462,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         dual_theta[:] = 0.0
 
     own_strong_set = sequential and strong_factor >= 0.0
+    first_ws = np.zeros(p if (use_ws_init or own_strong_set) else 0, dtype=np.bool_)
     if use_ws_init or own_strong_set:
         # glmnet's order along a path: solve on support + strong set first, check everything after
         mask = np.zeros(p, dtype=np.bool_)
@@ -471,6 +478,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             mask[j] = (mask[j] or w[j] != 0.0 or is_unpen[j]) and not screened[j]
             if mask[j]:
                 count += 1
+        first_ws[:] = mask
         if count > 0:
             ws = np.flatnonzero(mask)
             loss = 0.0
@@ -621,7 +629,10 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         ws_size *= 2
 
     # bounds at the last dual point, for the next solve of a path
+    n_missed = 0
     for j in range(p):
+        if first_ws.shape[0] > 0 and w[j] != 0.0 and not first_ws[j]:
+            n_missed += 1
         if lips[j] <= 0.0:
             corr_bound[j] = 0.0
             Xt_theta[j] = 0.0
@@ -629,4 +640,4 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             corr_bound[j] = corr_offset[j] + sqrt_lips[j] * drift
             if not need[j]:
                 Xt_theta[j] = corr_bound[j]
-    return b, gap, kkt, objective, n_epochs, n_checks, converged, n_screened
+    return b, gap, kkt, objective, n_epochs, n_checks, converged, n_screened, n_missed
