@@ -28,6 +28,14 @@ row have used ``--budget`` seconds. A timed-out call gives a "timeout" row; a
 calibration stopped by the budget leaves a "not converged" row. A library
 whose calibrated call takes more than ``SLOW_CALL`` seconds is timed once
 instead of ``--repeat`` times (the times column shows how many runs).
+
+The ``first-call`` task is timed differently, in fresh subprocesses (see
+:func:`bench_first_call`), and gets its own table in the report. A real data
+set that cannot be downloaded gives "data unavailable" rows.
+
+``--quick`` without ``--tasks``/``--problems`` runs ``tasks.QUICK_PLAN`` (every
+task once, on the quick sizes) with a 30 s call deadline and a 60 s
+calibration budget per library.
 """
 
 from __future__ import annotations
@@ -41,10 +49,13 @@ import argparse
 import csv
 import datetime as _dt
 import gc
+import json
 import os
 import platform
 import signal
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -59,9 +70,10 @@ from sparsefit._objective import Logistic, Quadratic
 from sparsefit._optimality import alpha_max, certificate
 from sparsefit._penalty import ElasticNetPenalty
 
-from .libraries import ADAPTERS, Unsupported, labels_pm, load_adapter
-from .problems import PROBLEMS, get_problem
-from .tasks import DEFAULT_TASKS, TASKS
+from . import THREAD_VARIABLES
+from .libraries import ADAPTERS, PathFit, Unsupported, labels_pm, load_adapter
+from .problems import PROBLEMS, DataUnavailable, get_problem
+from .tasks import DEFAULT_TASKS, QUICK_PLAN, TASKS
 
 TARGET = 1e-6
 TIGHTEN = 10 ** 0.5
@@ -73,11 +85,15 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 TIMEOUT = 120.0  # seconds, one call
 BUDGET = 300.0  # seconds, one library's calls on one (task, problem)
 SLOW_CALL = 20.0  # seconds: slower calls are timed once
+QUICK_TIMEOUT = 30.0  # --quick's defaults: a library that needs more is reported as such, not waited for
+QUICK_BUDGET = 60.0
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 COLUMNS = [
     "task", "problem", "size", "library", "version", "status", "tol", "time_s", "time_min_s", "times_s",
     "xtr_passes", "objective", "rel_subopt", "rel_gap", "kkt", "nnz", "ratio_sparsefit_over_lib", "n_alphas",
     "alpha", "xtr_time_s", "n_samples", "n_features", "date", "machine",
+    "import_s", "first_fit_s", "warm_fit_s",  # first-call rows only
 ]
 
 
@@ -189,6 +205,13 @@ def task_alphas(problem, task):
 
 def bench_one(task, problem, adapters, repeat, target, log, timeout=TIMEOUT, budget=BUDGET):
     """All libraries on one (task, problem): calibrate tolerances, time, re-score, rank."""
+    if task.fresh_process:
+        return bench_first_call(task, problem, adapters, repeat, target, log, timeout, budget)
+    return _bench_in_process(task, problem, adapters, repeat, target, log, timeout, budget)[0]
+
+
+def _bench_in_process(task, problem, adapters, repeat, target, log, timeout, budget):
+    """:func:`bench_one`'s rows, and the best objective per alpha (for re-scoring other runs)."""
     alphas = task_alphas(problem, task)
     p0 = null_objective(problem, task)
     xtr = time_xtr(problem.X, problem.y)
@@ -307,16 +330,98 @@ def bench_one(task, problem, adapters, repeat, target, log, timeout=TIMEOUT, bud
     for row in rows:
         if ref is not None and row["status"] == "ok":
             row["ratio_sparsefit_over_lib"] = ref["time_s"] / row["time_s"]
+    return rows, p_best
+
+
+def bench_first_call(task, problem, adapters, repeat, target, log, timeout=TIMEOUT, budget=BUDGET):
+    """The ``first-call`` task: the time from a fresh process's start to the end of its first fit.
+
+    1. Calibrate every library's tolerance in this process, as for any single fit (the row's
+       ``warm_fit_s`` is the median in-process time at that tolerance: the fit without fixed costs).
+    2. Per library, start ``repeat + 1`` fresh interpreters (``python -m benchmarks.first_call``), one
+       after the other, each importing the library, loading the problem from an ``.npz`` and fitting once
+       at the calibrated tolerance. The first is the warm-up (it fills numba's on-disk cache and the OS
+       page cache, as ``sparsefit warmup`` or an earlier run would); the median over the others is
+       reported: ``time_s`` from process creation to the end of the fit, ``import_s`` (importing the
+       adapter module, NumPy and the library included) and ``first_fit_s`` (the fit call alone).
+    3. Re-score the last child's solution against the best objective of step 1.
+    """
+    rows, p_best = _bench_in_process(task, problem, adapters, 1, target, log, timeout, budget)
+    alphas = task_alphas(problem, task)
+    X = problem.X.tocsc()
+    env = dict(os.environ, **{var: "1" for var in THREAD_VARIABLES})
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    with tempfile.TemporaryDirectory(prefix="sparsefit-first-call-") as tmp:
+        data_path, out_path = Path(tmp) / "problem.npz", Path(tmp) / "fit.npz"
+        np.savez(data_path, data=X.data, indices=X.indices, indptr=X.indptr, shape=np.array(X.shape),
+                 y=problem.y, alpha=alphas)
+        for row in rows:
+            if row["status"] != "ok":
+                continue
+            row["warm_fit_s"] = row["time_s"]
+            runs = []
+            for i in range(repeat + 1):
+                try:
+                    command = [sys.executable, "-m", "benchmarks.first_call", row["library"], str(data_path),
+                               repr(float(row["tol"])), repr(time.perf_counter()), str(out_path)]
+                    proc = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                                          timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    row["status"] = f"timeout (> {timeout:g} s in a fresh process)"
+                    break
+                if proc.returncode != 0:
+                    last = (proc.stderr.strip().splitlines() or ["?"])[-1]
+                    row["status"] = f"error (fresh process exited with {proc.returncode}: {last})"
+                    break
+                if i > 0:  # the first process is the warm-up
+                    runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+            if row["status"] != "ok":
+                for key in ("time_s", "time_min_s", "times_s", "xtr_passes", "warm_fit_s"):
+                    row.pop(key, None)
+                continue
+            with np.load(out_path) as fit:
+                sc = score(problem, task, alphas, PathFit(fit["coefs"], fit["intercepts"]))
+            totals = [r["total_s"] for r in runs]
+            row.update(time_s=float(np.median(totals)), time_min_s=min(totals),
+                       times_s=" ".join(f"{t:.4f}" for t in totals),
+                       import_s=float(np.median([r["import_s"] for r in runs])),
+                       first_fit_s=float(np.median([r["first_fit_s"] for r in runs])),
+                       objective=float(sc.objectives[-1]), rel_subopt=_rel_subopt(sc.objectives, p_best),
+                       nnz=sc.nnz)
+            row.pop("xtr_passes", None)
+            if row["rel_subopt"] > target:
+                row["status"] = "not converged"
+            log(f"  {row['library']}: first call {row['time_s']:.3f}s (import {row['import_s']:.3f}s, "
+                f"fit {row['first_fit_s']:.3f}s) over {len(runs)} fresh processes")
+    ref = next((r for r in rows if r["library"] == REFERENCE and r["status"] == "ok"), None)
+    for row in rows:
+        row.pop("ratio_sparsefit_over_lib", None)
+        if ref is not None and row["status"] == "ok":
+            row["ratio_sparsefit_over_lib"] = ref["time_s"] / row["time_s"]
     return rows
 
 
+def unavailable_rows(task, problem_name, size, adapters, reason):
+    """One row per library for a problem whose data could not be had."""
+    return [{"task": task.name, "problem": problem_name, "size": size, "library": ad.name,
+             "version": ad.version or "", "status": f"data unavailable ({reason})"} for ad in adapters]
+
+
 def run_benchmarks(tasks=DEFAULT_TASKS, problems=tuple(PROBLEMS), libraries=ADAPTERS, size="full", repeat=3,
-                   out=DEFAULT_OUT, target=TARGET, log=print, timeout=TIMEOUT, budget=BUDGET) -> BenchmarkResult:
+                   out=DEFAULT_OUT, target=TARGET, log=print, timeout=TIMEOUT, budget=BUDGET,
+                   plan=None) -> BenchmarkResult:
     """Run every (task, problem, library); a task runs on the problems of ``problems`` it is registered for
-    (``Task.problems``). Write the CSV and the markdown report; return the rows and the report."""
-    for t in tasks:
-        if t not in TASKS:
-            raise KeyError(f"unknown task {t!r}; known: {', '.join(TASKS)}")
+    (``Task.problems``), or, when ``plan`` is given, exactly its (task, problem) pairs. Write the CSV and
+    the markdown report; return the rows and the report."""
+    if plan is None:
+        for t in tasks:
+            if t not in TASKS:
+                raise KeyError(f"unknown task {t!r}; known: {', '.join(TASKS)}")
+        plan = [(t, p) for t in tasks for p in problems if p in TASKS[t].problems]
+    for t, p in plan:
+        if t not in TASKS or p not in PROBLEMS:
+            raise KeyError(f"unknown task or problem in {(t, p)}; known tasks: {', '.join(TASKS)}; "
+                           f"problems: {', '.join(PROBLEMS)}")
     adapters = [load_adapter(name) for name in libraries]
     date = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     machine = machine_description()
@@ -327,18 +432,20 @@ def run_benchmarks(tasks=DEFAULT_TASKS, problems=tuple(PROBLEMS), libraries=ADAP
     csv_path = out / f"bench-{size}-{stamp}.csv"
     partial = out / f"bench-{size}-{stamp}.partial.csv"  # rows as they come, for a run that is interrupted
     with threadpool_limits(limits=1):
-        for task_name in tasks:
+        for task_name, problem_name in plan:
             task = TASKS[task_name]
-            for problem_name in problems:
-                if problem_name not in task.problems:
-                    continue
+            try:
                 problem = get_problem(problem_name, size)
+            except DataUnavailable as exc:
+                log(f"{task.name} on {problem_name}: data unavailable ({exc})")
+                new = unavailable_rows(task, problem_name, size, adapters, str(exc).splitlines()[0])
+            else:
                 log(f"{task.name} on {problem.name} ({problem.size}: {problem.description})")
                 new = bench_one(task, problem, adapters, repeat, target, log, timeout, budget)
-                for row in new:
-                    row.update(date=date, machine=machine)
-                rows.extend(new)
-                _write_csv(partial, rows)
+            for row in new:
+                row.update(date=date, machine=machine)
+            rows.extend(new)
+            _write_csv(partial, rows)
     _write_csv(csv_path, rows)
     partial.unlink(missing_ok=True)
     report = format_report(rows, date=date, machine=machine, repeat=repeat, target=target)
@@ -395,6 +502,12 @@ def format_report(rows, *, date, machine, repeat, target):
         groups.setdefault((row["task"], row["problem"]), []).append(row)
     for (task, problem), group in groups.items():
         g0 = group[0]
+        if "n_samples" not in g0:  # no problem to describe: its data could not be had
+            lines += [f"### {task} / {problem} ({g0['size']})", "", g0["status"], ""]
+            continue
+        if task in TASKS and TASKS[task].fresh_process:
+            lines += _first_call_table(task, problem, group)
+            continue
         kind = (f"path of {g0['n_alphas']} alphas down to {g0['alpha']:.4g}; objective and nnz at the last alpha, "
                 "rel. subopt. and rel. gap the largest over the path" if g0["n_alphas"] > 1
                 else f"alpha = {g0['alpha']:.4g}")
@@ -413,6 +526,27 @@ def format_report(rows, *, date, machine, repeat, target):
         lines.append("")
     lines += [ratio_table(rows), ""]
     return "\n".join(lines)
+
+
+def _first_call_table(task, problem, group):
+    g0 = group[0]
+    lines = [f"### {task} / {problem} ({g0['size']}, n={g0['n_samples']}, p={g0['n_features']}, "
+             f"Lasso at alpha = {g0['alpha']:.4g})", "",
+             "fresh Python process per run, after one warm-up process; first call = process start to the end "
+             "of the first fit (interpreter start-up, import, loading the data and the fit); import = importing "
+             "the adapter module (NumPy and the library included); warm fit = the same fit in a warm process", "",
+             "| library | version | status | tol | first call (s) | import (s) | first fit (s) | warm fit (s) "
+             "| rel. subopt. | nnz | sparsefit / lib |",
+             "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in group:
+        lines.append(
+            f"| {r['library']} | {r['version']} | {r['status']} | {_num(r.get('tol'), '.2g')} "
+            f"| {_num(r.get('time_s'), '.3f')} | {_num(r.get('import_s'), '.3f')} "
+            f"| {_num(r.get('first_fit_s'), '.3f')} | {_num(r.get('warm_fit_s'), '.4f')} "
+            f"| {_num(r.get('rel_subopt'), '.1e')} | {_num(r.get('nnz'), 'd')} "
+            f"| {_num(r.get('ratio_sparsefit_over_lib'), '.2f')} |")
+    lines.append("")
+    return lines
 
 
 def ratio_table(rows):
@@ -439,7 +573,7 @@ def ratio_table(rows):
                 if fastest is None or r["time_s"] < fastest["time_s"]:
                     fastest = r
         vs = (f"{ref['time_s'] / fastest['time_s']:.2f} ({fastest['library']})" if ref_ok and fastest else "")
-        ref_cell = f"{ref['time_s']:.3f}" if ref_ok else (ref["status"] if ref else "")
+        ref_cell = f"{ref['time_s']:.3f}" if ref_ok else (ref["status"].split(" (")[0] if ref else "")
         lines.append(f"| {task} | {problem} | {ref_cell} | " + " | ".join(cells) + f" | {vs} |")
     return "\n".join(lines)
 
@@ -448,16 +582,20 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="quarter-size problems, for development")
     parser.add_argument("--size", choices=("full", "quick", "tiny"), default=None, help="problem size (overrides --quick)")
-    parser.add_argument("--tasks", nargs="+", default=list(DEFAULT_TASKS), choices=list(TASKS) + ["all"],
-                        help="task names, or all")
-    parser.add_argument("--problems", nargs="+", default=list(PROBLEMS), choices=list(PROBLEMS))
+    parser.add_argument("--tasks", nargs="+", default=None, choices=list(TASKS) + ["all"],
+                        help=f"task names, or all (default: {' '.join(DEFAULT_TASKS)}; with --quick and no "
+                             "--problems, the quick plan: every task once, see benchmarks/tasks.py)")
+    parser.add_argument("--problems", nargs="+", default=None, choices=list(PROBLEMS),
+                        help="problems (default: every problem each task is registered for)")
     parser.add_argument("--libraries", nargs="+", default=list(ADAPTERS), choices=list(ADAPTERS))
     parser.add_argument("--repeat", type=int, default=3, help="timed runs after the warm-up (median reported)")
     parser.add_argument("--target", type=float, default=TARGET, help="relative suboptimality to reach")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="directory of the CSV and markdown results")
-    parser.add_argument("--timeout", type=float, default=TIMEOUT, help="soft deadline of one library call (s)")
-    parser.add_argument("--budget", type=float, default=BUDGET,
-                        help="calibration time of one library on one (task, problem) (s)")
+    parser.add_argument("--timeout", type=float, default=None,
+                        help=f"soft deadline of one library call (s; default {TIMEOUT:g}, {QUICK_TIMEOUT:g} with --quick)")
+    parser.add_argument("--budget", type=float, default=None,
+                        help=f"calibration time of one library on one (task, problem) (s; default {BUDGET:g}, "
+                             f"{QUICK_BUDGET:g} with --quick)")
     parser.add_argument("--report", nargs="+", type=Path, default=None, metavar="CSV",
                         help="run nothing: print the report of these result CSVs (e.g. a .partial.csv)")
     args = parser.parse_args(argv)
@@ -467,12 +605,15 @@ def main(argv=None):
                             machine=rows[0].get("machine", "") if rows else "", repeat=args.repeat,
                             target=args.target))
         return 0
-    tasks = list(TASKS) if "all" in args.tasks else args.tasks
     size = args.size or ("quick" if args.quick else "full")
+    plan = list(QUICK_PLAN) if size == "quick" and args.tasks is None and args.problems is None else None
+    tasks = list(TASKS) if args.tasks and "all" in args.tasks else (args.tasks or list(DEFAULT_TASKS))
+    timeout = args.timeout if args.timeout is not None else (QUICK_TIMEOUT if size == "quick" else TIMEOUT)
+    budget = args.budget if args.budget is not None else (QUICK_BUDGET if size == "quick" else BUDGET)
     log = lambda msg: print(time.strftime("%H:%M:%S ") + msg, file=sys.stderr, flush=True)  # noqa: E731
-    result = run_benchmarks(tasks=tasks, problems=args.problems, libraries=args.libraries, size=size,
-                            repeat=args.repeat, out=args.out, target=args.target, log=log, timeout=args.timeout,
-                            budget=args.budget)
+    result = run_benchmarks(tasks=tasks, problems=args.problems or list(PROBLEMS), libraries=args.libraries,
+                            size=size, repeat=args.repeat, out=args.out, target=args.target, log=log,
+                            timeout=timeout, budget=budget, plan=plan)
     print(result.report)
     print(f"CSV: {result.csv_path}")
     return 0
