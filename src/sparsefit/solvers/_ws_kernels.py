@@ -209,9 +209,6 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
     theta = np.empty(n)
     scratch = np.empty(n)
     n_epochs = 0
-    lips_max = 0.0
-    for k in range(nws):
-        lips_max = max(lips_max, lips[ws[k]])
     while n_epochs < max_epochs:
         b, max_decrease = _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, r, b, w, ws, xbar, lips, l1, l2,
                                  lower, upper, fit_intercept)
@@ -224,9 +221,7 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
                 b = _anderson(data, indices, indptr, XT, is_sparse, v, v_sum, z, r, b, w, ws, history, l1, l2,
                               lower, upper, fit_intercept, scratch)
                 n_hist = 0
-        # an epoch that moved the gradient by less than the target (|delta grad| ~ sqrt(lips * decrease)) is
-        # probably the last one: check now rather than at the next multiple of check_every
-        if n_epochs % check_every == 0 or max_decrease * lips_max <= target * target:
+        if n_epochs % check_every == 0 or max_decrease == 0.0:
             if fit_intercept:
                 # re-anchor: the incremental intercept update drifts by rounding
                 b = np.dot(v, r) / v_sum
