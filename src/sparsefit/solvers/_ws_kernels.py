@@ -460,27 +460,30 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     first_ws = np.zeros(p if (use_ws_init or own_strong_set) else 0, dtype=np.bool_)
     if use_ws_init or own_strong_set:
         # glmnet's order along a path: solve on support + strong set first, check everything after
-        mask = np.zeros(p, dtype=np.bool_)
-        if own_strong_set:
-            # the sequential strong rule on the (exact where it matters) correlation bounds
-            for j in range(p):
-                mask[j] = corr_offset[j] >= strong_factor * l1[j]
-        else:
+        if not own_strong_set:
             for k in range(ws_init.shape[0]):
-                mask[ws_init[k]] = True
+                first_ws[ws_init[k]] = True
+        ws_buffer = np.empty(p, dtype=np.int64)
         count = 0
+        pen = 0.0
         for j in range(p):
-            mask[j] = (mask[j] or w[j] != 0.0 or is_unpen[j]) and not screened[j]
-            if mask[j]:
+            wj = w[j]
+            if wj != 0.0:
+                pen += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
+            # own strong set: the sequential strong rule on the (exact where it matters) correlation bounds
+            chosen = (corr_offset[j] >= strong_factor * l1[j]) if own_strong_set else first_ws[j]
+            chosen = (chosen or wj != 0.0 or is_unpen[j]) and not screened[j]
+            first_ws[j] = chosen
+            if chosen:
+                ws_buffer[count] = j
                 count += 1
-        first_ws[:] = mask
         if count > 0:
-            ws = np.flatnonzero(mask)
+            ws = ws_buffer[:count]
             loss = 0.0
             for i in range(n):
                 d = r[i] - b
                 loss += v[i] * d * d
-            start = 0.5 * loss + penalty_value_fast(w, l1, l2)
+            start = 0.5 * loss + pen
             # the gap's dual-scaling term is about 2 P(w) kkt / l1, so this KKT target meets tol * P(0)
             target = 0.5 * tol * scale * p0 / max(start, 1e-300)
             b, epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, v, y, r, b, w, ws, xbar, lips, l1, l2,
