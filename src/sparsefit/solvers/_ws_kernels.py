@@ -26,16 +26,37 @@ from numba import njit
 from sparsefit.solvers._kernels import _prox_coordinate, conjugate_term, kkt_one, penalty_value_fast
 
 
+# Reassociation lets LLVM vectorize the dense dot products (4 partial sums instead of one chain): 2-4x on
+# dense columns, a last-bits difference in the sums. Nothing else of fastmath (NaN and inf stay IEEE).
+_REASSOC = {"reassoc", "contract"}
+
+
+@njit(cache=True, nogil=True, fastmath=_REASSOC)
+def dense_dot(XT, j, u):
+    """``XT[j] . u`` (a dense column of X times a vector)."""
+    acc = 0.0
+    for i in range(XT.shape[1]):
+        acc += XT[j, i] * u[i]
+    return acc
+
+
+@njit(cache=True, nogil=True, fastmath=_REASSOC)
+def dense_dot3(XT, j, v, u):
+    """``sum_i XT[j, i] v_i u_i``."""
+    acc = 0.0
+    for i in range(XT.shape[1]):
+        acc += XT[j, i] * v[i] * u[i]
+    return acc
+
+
 @njit(cache=True, nogil=True)
 def col_dot(data, indices, indptr, XT, is_sparse, j, u):
     """``X[:, j] . u``."""
+    if not is_sparse:
+        return dense_dot(XT, j, u)
     acc = 0.0
-    if is_sparse:
-        for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
-            acc += data[idx] * u[np.uintp(indices[idx])]
-    else:
-        for i in range(XT.shape[1]):
-            acc += XT[j, i] * u[i]
+    for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+        acc += data[idx] * u[np.uintp(indices[idx])]
     return acc
 
 
@@ -67,8 +88,7 @@ def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, r, b, w, ws, xbar, li
                 i = np.uintp(indices[idx])
                 grad += data[idx] * v[i] * r[i]
         else:
-            for i in range(n):
-                grad += XT[j, i] * v[i] * r[i]
+            grad = dense_dot3(XT, j, v, r)
         if fit_intercept:
             grad -= b * v_sum * xbar[j]
         old = w[j]
