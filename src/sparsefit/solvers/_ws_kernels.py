@@ -72,9 +72,13 @@ def col_axpy(data, indices, indptr, XT, is_sparse, j, a, u):
 
 
 @njit(cache=True, nogil=True)
-def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
+def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
            fit_intercept):
-    """One cyclic pass over ``ws``; returns the intercept and the largest ``lips_j delta_j^2``."""
+    """One cyclic pass over ``ws``; returns the intercept and the largest ``lips_j delta_j^2``.
+
+    ``uniform_v > 0`` says every ``v_i`` equals it: the gradient then skips the
+    weights (one gather less per non-zero on CSC columns).
+    """
     n = r.shape[0]
     max_decrease = 0.0
     for k in range(ws.shape[0]):
@@ -82,8 +86,10 @@ def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, r, b, w, ws, xbar, li
         lj = lips[j]
         if lj <= 0.0:
             continue
-        grad = 0.0
-        if is_sparse:
+        if uniform_v > 0.0:
+            grad = uniform_v * col_dot(data, indices, indptr, XT, is_sparse, j, r)
+        elif is_sparse:
+            grad = 0.0
             for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
                 i = np.uintp(indices[idx])
                 grad += data[idx] * v[i] * r[i]
@@ -229,9 +235,14 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
     theta = np.empty(n)
     scratch = np.empty(n)
     n_epochs = 0
+    uniform_v = v[0] if n > 0 else 0.0
+    for i in range(n):
+        if v[i] != uniform_v:
+            uniform_v = 0.0
+            break
     while n_epochs < max_epochs:
-        b, max_decrease = _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, r, b, w, ws, xbar, lips, l1, l2,
-                                 lower, upper, fit_intercept)
+        b, max_decrease = _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, lips,
+                                 l1, l2, lower, upper, fit_intercept)
         n_epochs += 1
         if anderson > 0:
             for k in range(nws):
