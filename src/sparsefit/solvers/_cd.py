@@ -68,15 +68,19 @@ class CoordinateDescent:
         Maximum number of coordinate-descent epochs, summed over working sets.
     max_outer : int, default=200
         Maximum number of working-set (outer) iterations.
-    ws_start : int, default=10
-        Initial working-set size (doubles every outer iteration).
+    ws_start : int, default=100
+        Initial working-set size (doubles every outer iteration). Larger than
+        celer's 10: a cold start's checks are full passes over X while a
+        working-set epoch touches only its columns, so starting bigger saves
+        checks (on a 20,000 x 50,000 sparse Lasso at alpha_max / 20: 14 ms at
+        10, 9 ms at 100; dense problems were indifferent).
     anderson : int, default=5
         Epochs between Anderson extrapolations (0 disables acceleration).
     screening : bool, default=True
         Apply gap-safe screening at every outer iteration.
     """
 
-    def __init__(self, tol=1e-6, max_iter=10_000, max_outer=200, ws_start=10, anderson=5, screening=True):
+    def __init__(self, tol=1e-6, max_iter=10_000, max_outer=200, ws_start=100, anderson=5, screening=True):
         self.tol = tol
         self.max_iter = max_iter
         self.max_outer = max_outer
