@@ -43,7 +43,10 @@ def test_each_kernel_has_at_most_two_signatures():
         for fit_intercept in (True, False):
             sparsefit.ElasticNet(alpha=0.01, fit_intercept=fit_intercept, standardize=True).fit(data, y, w)
             sparsefit.Lasso(alpha=0.01, positive=True, fit_intercept=fit_intercept).fit(data, y)
-    names = kernel_names()
-    assert "cd_epoch_dense" in names and "cd_epoch_csc" in names
-    for name in names:
-        assert len(getattr(_kernels, name).signatures) <= 2, (name, getattr(_kernels, name).signatures)
+    from sparsefit.solvers import _ws_kernels
+
+    assert "cd_solve" in kernel_names(_ws_kernels)
+    for module in (_kernels, _ws_kernels):
+        for name in kernel_names(module):
+            signatures = getattr(module, name).signatures
+            assert len(signatures) <= 2, (module.__name__, name, signatures)
