@@ -1,0 +1,108 @@
+"""Correlation bounds and sequential screening of the coordinate-descent kernel.
+
+The bounds (``DualState.corr_bound``) must never be below the exact
+``|X_j.T theta|``, whatever the path did; and a solve that screened features
+from the previous alpha's dual state must still be certified on the full
+problem, recomputed from the coefficients alone.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sparsefit._objective import Quadratic
+from sparsefit._optimality import certificate
+from sparsefit._penalty import ElasticNetPenalty
+from sparsefit.solvers import CoordinateDescent
+from sparsefit.solvers._prepared import prepare
+from strategies import regression_problems
+
+
+def _exact_correlations(X, theta, sw, fit_intercept):
+    Xd = X.toarray() if sp.issparse(X) else np.asarray(X)
+    if fit_intercept:
+        Xd = Xd - sw @ Xd  # the bounds are about centered columns (theta sums to zero)
+    return np.abs(Xd.T @ theta)
+
+
+def _alpha_max(X, y, sw, fit_intercept, l1_ratio):
+    Xd = X.toarray() if sp.issparse(X) else np.asarray(X)
+    r = y - np.dot(sw, y) if fit_intercept else y
+    return max(np.max(np.abs(Xd.T @ (sw * r)), initial=0.0) / l1_ratio, 1e-12)
+
+
+def _run_path(X, y, sw_raw, fit_intercept, l1_ratio, fractions, tol=1e-7):
+    """Solve down a grid the way regularization_path does; yield each alpha's solution."""
+    n = X.shape[0]
+    sw = np.ones(n) / n if sw_raw is None else sw_raw / sw_raw.sum()
+    Xc = sp.csc_matrix(X) if sp.issparse(X) else np.asfortranarray(X, dtype=np.float64)
+    prep = prepare(Xc, sw_raw, fit_intercept)
+    amax = _alpha_max(Xc, y, sw, fit_intercept, l1_ratio)
+    alphas = amax * np.asarray(fractions)
+    solver = CoordinateDescent(tol=tol)
+    w, state = None, None
+    for k, alpha in enumerate(alphas):
+        extra = {}
+        if state is not None:
+            extra = {"dual_state": state, "strong_factor": max(2.0 - alphas[k - 1] / alpha, 0.0)}
+        penalty = ElasticNetPenalty(alpha, l1_ratio)
+        sol = solver.solve(Xc, y, Quadratic(), penalty, sample_weight=sw_raw, fit_intercept=fit_intercept, init=w,
+                           prepared=prep, **extra)
+        yield Xc, sw, alpha, penalty, sol
+        w, state = sol.coef, sol.dual_state
+
+
+@settings(max_examples=40)
+@given(problem=regression_problems(), l1_ratio=st.sampled_from([1.0, 0.6]), fit_intercept=st.booleans(),
+       sparse=st.booleans())
+def test_bounds_dominate_exact_correlations_along_a_path(problem, l1_ratio, fit_intercept, sparse):
+    X, y, sw_raw = problem
+    X = sp.csc_matrix(X) if sparse else (X.toarray() if sp.issparse(X) else X)
+    fractions = [1.0, 0.8, 0.5, 0.3, 0.2, 0.1, 0.05]
+    for Xc, sw, alpha, penalty, sol in _run_path(X, y, sw_raw, fit_intercept, l1_ratio, fractions):
+        state = sol.dual_state
+        assert state is not None
+        exact = _exact_correlations(Xc, state.theta, sw, fit_intercept)
+        scale = max(1.0, float(np.max(exact, initial=0.0)))
+        assert np.all(state.corr_bound >= exact - 1e-10 * scale), (alpha, state.corr_bound - exact)
+
+
+@settings(max_examples=40)
+@given(problem=regression_problems(), l1_ratio=st.sampled_from([1.0, 0.5]), fit_intercept=st.booleans(),
+       sparse=st.booleans())
+def test_sequentially_screened_solutions_are_certified_on_the_full_problem(problem, l1_ratio, fit_intercept,
+                                                                         sparse):
+    X, y, sw_raw = problem
+    X = sp.csc_matrix(X) if sparse else (X.toarray() if sp.issparse(X) else X)
+    tol = 1e-7
+    for Xc, sw, alpha, penalty, sol in _run_path(X, y, sw_raw, fit_intercept, l1_ratio, np.geomspace(1, 0.02, 8),
+                                                 tol=tol):
+        cert = certificate(Xc, y, sol.coef, sol.intercept, Quadratic(), penalty, sw_raw, fit_intercept)
+        b0 = np.dot(sw, y) if fit_intercept else 0.0
+        p0 = 0.5 * np.dot(sw, (y - b0) ** 2)
+        assert cert.gap <= tol * p0 * 1.01 + 1e-13, (alpha, cert.gap, tol * p0)
+
+
+def test_screening_skips_most_of_the_checks_on_a_sparse_path():
+    """On a text-like problem the checks read far less than one full pass per alpha (the point of the bounds)."""
+    rng = np.random.default_rng(0)
+    n, p = 400, 3000
+    frequencies = np.minimum(0.5, 3.0 / np.arange(1, p + 1) ** 0.8)
+    X = sp.csc_matrix((rng.random((n, p)) < frequencies) * rng.uniform(0.5, 1.5, (n, p)))
+    w_true = np.zeros(p)
+    w_true[rng.choice(200, 20, replace=False)] = rng.standard_normal(20)
+    y = X @ w_true + 0.1 * rng.standard_normal(n)
+    solver = CoordinateDescent(tol=1e-6)
+    prep = prepare(X, None, True)
+    amax = _alpha_max(X, y, np.ones(n) / n, True, 1.0)
+    alphas = amax * np.geomspace(1, 0.05, 30)[1:]
+    w, state = None, None
+    for k, alpha in enumerate(alphas):
+        extra = {} if state is None else {"dual_state": state, "strong_factor": max(2 - alphas[k - 1] / alpha, 0)}
+        sol = solver.solve(X, y, Quadratic(), ElasticNetPenalty(alpha), init=w, prepared=prep, **extra)
+        assert sol.converged
+        w, state = sol.coef, sol.dual_state
+    assert np.count_nonzero(w) >= 10
+    passes = solver.work[0] / X.nnz
+    assert passes < 0.5 * len(alphas), passes
