@@ -88,6 +88,8 @@ DEFAULT_TASKS = ("lasso-single", "enet-single")
 
 # ``python -m benchmarks.run --quick`` with no --tasks/--problems: every task kind once, on the quick sizes,
 # in under 10 minutes on a 2-core machine (issue #10). Explicit (task, problem) pairs, not tasks x problems.
+# The logistic single fits are left out: at the quick size glmnet's cold single-lambda lognet call does not
+# converge and runs for minutes in one Fortran call that no deadline can interrupt.
 QUICK_PLAN = (
     ("lasso-path", "sparse-text"),
     ("lasso-path", "dense-corr"),
@@ -95,6 +97,5 @@ QUICK_PLAN = (
     ("logistic-l1-path", "sparse-text-clf"),
     ("lasso-single", "dense-large"),
     ("enet-single", "genomics"),
-    ("logistic-l1-single-100", "sparse-text-clf"),
     ("first-call", "first-call"),
 )

@@ -44,6 +44,14 @@ PACKAGE = "python-glmnet"
 INITIAL_TOL = 1e-7  # its default
 
 
+def _check_jerr(jerr):
+    if -10_000 < jerr < 0:  # glmnet's "convergence for the -jerr-th lambda not reached after maxit passes"
+        raise RuntimeError(f"glmnet did not converge within maxit={MAX_ITER * 10} passes at alpha number {-jerr} "
+                           f"(jerr={jerr})")
+    if jerr != 0:
+        raise RuntimeError(f"glmnet error flag jerr={jerr}")
+
+
 def _logistic(X, y, alphas, l1_ratio, tol):
     n, p = X.shape
     y = np.asarray(y)
@@ -64,8 +72,7 @@ def _logistic(X, y, alphas, l1_ratio, tol):
         lmu, a0, ca, ia, nin, _, _, _, _, jerr = lognet(
             l1_ratio, n_classes, X_f, labels, offset, exclude, penalty_factor, bounds, p + 1, flmin, alphas, tol,
             p, len(alphas), standardize, fit_intercept, MAX_ITER * 10, 0)
-    if jerr != 0:
-        raise RuntimeError(f"glmnet error flag jerr={jerr}")
+    _check_jerr(jerr)
     if lmu != len(alphas):
         raise RuntimeError(f"glmnet stopped its path after {lmu} of {len(alphas)} alphas")
     coefs = lsolns(p, ca[:, :, :lmu], ia, nin[:lmu])  # (n_features, n_classes=1, n_alphas)
@@ -101,8 +108,7 @@ def fit(X, y, alphas, *, l1_ratio, tol, datafit="quadratic"):
         lmu, a0, ca, ia, nin, _, _, _, jerr = elnet(
             algo, a, X_f, y_f, w, exclude, penalty_factor, bounds, p + 1, flmin, lambdas, tol, p, len(lambdas),
             standardize, fit_intercept, MAX_ITER * 10)
-    if jerr != 0:
-        raise RuntimeError(f"glmnet error flag jerr={jerr}")
+    _check_jerr(jerr)
     if lmu != len(alphas):
         raise RuntimeError(f"glmnet stopped its path after {lmu} of {len(alphas)} alphas")
     coefs = solns(p, ca[:, :lmu], ia, nin[:lmu])  # (n_features, n_alphas)
