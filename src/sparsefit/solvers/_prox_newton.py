@@ -25,7 +25,17 @@ pass, screens with the gap-safe sphere (the logistic dual is 4-strongly
 concave in the ``1/sw`` metric, so the radius is ``sqrt(gap / 2)``), and picks
 a working set; an inner loop takes proximal Newton steps on it, each a
 weighted least-squares subproblem solved by the shared coordinate-descent
-kernels, followed by a backtracking line search on the true objective.
+kernel, followed by a backtracking line search on the true objective.
+The line searches (Armijo for the Newton steps, plain decrease for the
+intercept's 1-D Newton) also accept a step whose condition convexity
+certifies from the slope at the trial point, so a decrease smaller than the
+objective's rounding does not halve the step dozens of times.
+
+The whole loop (outer checks, screening, working sets, Newton steps, line
+search and the intercept's 1-D Newton solve) is compiled as one numba
+function, :func:`sparsefit.solvers._pn_kernels.pn_solve`, which calls
+:func:`sparsefit.solvers._ws_kernels.solve_ws` for the subproblems;
+:meth:`ProxNewton.solve` only prepares the arrays and wraps the result.
 """
 
 from __future__ import annotations
@@ -34,14 +44,15 @@ import warnings
 
 import numpy as np
 
-from sparsefit._optimality import optimal_intercept as fit_intercept_newton
-from sparsefit.solvers import _kernels as K
 from sparsefit.solvers._cd import _convergence_warning
-from sparsefit.solvers._check import PenaltyArrays, outer_check
+from sparsefit.solvers._check import PenaltyArrays
+from sparsefit.solvers._pn_kernels import pn_solve
 from sparsefit.solvers._prepared import prepare
-from sparsefit.solvers._inner import first_working_set, solve_working_set, ws_kkt
 from sparsefit.solvers._solution import Solution
 from sparsefit.solvers._threads import single_threaded_blas
+
+
+_NO_FEATURES = np.empty(0, dtype=np.int64)
 
 
 class ProxNewton:
@@ -80,96 +91,20 @@ class ProxNewton:
         plus ``init_intercept`` for warm starts.
         """
         prep = prepared if prepared is not None else prepare(X, sample_weight, fit_intercept)
-        design, sw, xbar_sw, lips_sw, constant = prep.design, prep.sw, prep.xbar, prep.lips, prep.constant
         n, p = X.shape
         pen = PenaltyArrays.of(penalty, p)
-        l1, l2, lower, upper = pen.l1, pen.l2, pen.lower, pen.upper
-        unpenalized = (l1 == 0) & (l2 == 0) & ~constant
-        unpenalized_idx = np.flatnonzero(unpenalized)
-        use_gap = not unpenalized.any()
-
-        w = np.zeros(p) if init is None else np.clip(np.array(init, dtype=np.float64), lower, upper)
-        w[constant] = 0.0
-        support = np.flatnonzero(w).astype(np.int64)
-        margin = design.xw_ws(w, support, np.empty(n)) if support.size else np.zeros(n)
-        b0 = datafit.null_intercept(y, sw) if fit_intercept else 0.0
+        w = np.zeros(p) if init is None else np.array(init, dtype=np.float64)
+        b0 = datafit.null_intercept(y, prep.sw) if fit_intercept else 0.0
         b = b0 if init_intercept is None or not fit_intercept else float(init_intercept)
-        p0 = datafit.value(y, np.full(n, b0), sw)
-        if use_gap:
-            # floor: the logistic objective is at most log 2, so its rounding error is ~1e-16 in absolute terms
-            threshold = max(self.tol * p0, 1e-14)
-        else:
-            theta0 = -datafit.raw_grad(y, np.full(n, b0), sw)
-            threshold = self.tol * max(float(np.abs(design.xt_dot(theta0)).max(initial=0.0)), 1e-300)
-
-        screened = constant.copy()
-        ws_size = max(self.ws_start, 2 * support.size)
-        n_newton = n_epochs = 0
-        gap = kkt = objective = np.inf
-        converged = False
-        xbar_h = np.zeros(p)
-        lips_h = np.zeros(p)
-        Xt_theta = None
-        if ws_init is not None:
-            # along a path: Newton on the support + strong set first, one full check after
-            ws = first_working_set(p, support, ws_init, unpenalized_idx, screened)
-            if ws.size:
-                if fit_intercept:
-                    b = fit_intercept_newton(datafit, y, margin, sw, b)
-                start = datafit.value(y, margin + b, sw) + K.penalty_value_fast(w, l1, l2)
-                scale = max(float(l1.max(initial=0.0)), float(l2.max(initial=0.0)), 1e-300)
-                target = 0.5 * threshold * scale / max(start, 1e-300)
-                b, margin, steps, epochs = self._newton_on_ws(
-                    design, datafit, y, sw, w, b, margin, ws, l1, l2, lower, upper, fit_intercept, target,
-                    xbar_h, lips_h,
-                )
-                n_newton += steps
-                n_epochs += epochs
-                ws_size = max(ws_size, ws.size)
-        for _ in range(self.max_outer):
-            if fit_intercept:
-                b = fit_intercept_newton(datafit, y, margin, sw, b)
-            u = margin + b
-            theta = -datafit.raw_grad(y, u, sw)
-            Xt_theta = design.xt_dot(theta)
-            check = outer_check(datafit, y, sw, u, theta, Xt_theta, w, pen, screened, prep, np.empty(0, np.int64),
-                                use_gap=use_gap)
-            dist, kkt, objective, gap, kappa = check.dist, check.kkt, check.objective, check.gap, check.kappa
-            if (gap <= threshold) if use_gap else (kkt <= threshold):
-                converged = True
-                break
-            if n_newton >= self.max_iter or n_epochs >= self.max_epochs:
-                break
-
-            if use_gap and self.screening and np.isfinite(gap):
-                radius = np.sqrt(max(gap, 0.0) / 2.0)
-                newly = (~screened) & (l1 > 0) & (np.abs(kappa * check.Xt_feasible) + np.sqrt(lips_sw) * radius < l1)
-                if newly.any():
-                    screened |= newly
-                    drop = np.flatnonzero(newly & (w != 0)).astype(np.int64)
-                    if drop.size:
-                        margin -= design.xw_ws(w, drop, np.empty(n))
-                        w[drop] = 0.0
-                    dist[screened] = 0.0
-
-            in_support = (w != 0) & ~screened
-            ws_size = min(max(ws_size, 2 * int(in_support.sum())), int((~screened).sum()))
-            score = np.where(in_support | unpenalized, np.inf, dist)
-            score[screened] = -1.0
-            k = min(ws_size, int(np.count_nonzero(score > 0)))
-            if k == 0:
-                break
-            ws = np.argpartition(-score, k - 1)[:k] if k < p else np.arange(p)
-            ws = np.sort(ws[score[ws] > 0]).astype(np.int64)
-
-            b, margin, steps, epochs = self._newton_on_ws(
-                design, datafit, y, sw, w, b, margin, ws, l1, l2, lower, upper, fit_intercept, 0.3 * kkt,
-                xbar_h, lips_h,
-            )
-            n_newton += steps
-            n_epochs += epochs
-            ws_size *= 2
-
+        Xt_theta = np.empty(p)
+        strong = _NO_FEATURES if ws_init is None else np.ascontiguousarray(ws_init, dtype=np.int64)
+        b, gap, kkt, objective, n_newton, _, n_checks, converged, threshold = pn_solve(
+            *prep.design.storage, np.ascontiguousarray(y, dtype=np.float64), prep.sw, prep.xbar, prep.lips,
+            pen.l1, pen.l2, pen.lower, pen.upper, bool(fit_intercept), w, float(b), float(b0), strong,
+            ws_init is not None, Xt_theta, float(self.tol), int(self.max_iter), int(self.max_epochs),
+            int(self.max_outer), int(self.ws_start), bool(self.screening),
+        )
+        use_gap = not np.any((pen.l1 == 0) & (pen.l2 == 0) & ~prep.constant)
         if not converged:
             what = "duality gap" if use_gap else "KKT violation"
             value = gap if use_gap else kkt
@@ -179,72 +114,5 @@ class ProxNewton:
                 _convergence_warning(),
                 stacklevel=3,
             )
-        return Solution(w, b, float(gap) if use_gap else np.nan, kkt, n_newton, converged, float(objective),
-                        Xt_theta)
-
-    def _newton_on_ws(self, design, datafit, y, sw, w, b, margin, ws, l1, l2, lower, upper, fit_intercept,
-                      target, xbar_h, lips_h):
-        """Proximal Newton steps on ``ws`` until its KKT violation is at most ``target``."""
-        n = margin.shape[0]
-        l1w, l2w = l1[ws], l2[ws]
-        steps = epochs = 0
-        kkt_ws = np.inf
-        scratch = np.empty(n)
-        while steps < self.max_iter and epochs < self.max_epochs:
-            u = margin + b
-            theta = -datafit.raw_grad(y, u, sw)
-            h = np.maximum(datafit.raw_hessian(y, u, sw), 1e-12 * sw)
-            h_sum = float(h.sum())
-            design.column_stats(h, ws, xbar_h, lips_h)
-            if fit_intercept:
-                xbar_h[ws] /= h_sum
-                lips_h[ws] = np.maximum(lips_h[ws] - h_sum * xbar_h[ws] ** 2, 0.0)
-            else:
-                xbar_h[ws] = 0.0
-            kkt_ws = ws_kkt(design, theta, w, ws, l1, l2, lower, upper)
-            if kkt_ws <= target:
-                break
-            # quadratic model: 1/2 sum_i h_i (z_i - x_i.w - b)^2 with working response z = u + theta / h
-            z = u + np.divide(theta, h, out=np.zeros_like(theta), where=h > 0)  # zero-weight rows: any finite z
-            w_new = w.copy()
-            r = z - margin  # residual without intercept at w
-            b_new = float(np.dot(h, r)) / h_sum if fit_intercept else 0.0
-            b_new, sub_epochs, _ = solve_working_set(
-                design, h, z, r, b_new, w_new, ws, xbar_h, lips_h, l1, l2, lower, upper, fit_intercept,
-                0.1 * kkt_ws, 200, anderson=5,
-            )
-            epochs += sub_epochs
-            steps += 1
-            delta_w = w_new[ws] - w[ws]
-            delta_b = b_new - b if fit_intercept else 0.0
-            if not np.any(delta_w) and delta_b == 0.0:
-                break
-            step_dir = np.zeros_like(w)
-            step_dir[ws] = delta_w
-            delta_margin = design.xw_ws(step_dir, ws, scratch).copy()
-            # Armijo on the composite objective with the model decrease as slope
-            pen_now = float(np.dot(l1w, np.abs(w[ws])) + 0.5 * np.dot(l2w, w[ws] ** 2))
-            w_full = w[ws] + delta_w
-            slope = -float(np.dot(theta, delta_margin + delta_b)) + float(
-                np.dot(l1w, np.abs(w_full)) + 0.5 * np.dot(l2w, w_full**2)) - pen_now
-            value_now = datafit.value(y, u, sw) + pen_now
-            step = 1.0
-            accepted = False
-            for _ in range(30):
-                w_trial = w[ws] + step * delta_w
-                trial = datafit.value(y, u + step * (delta_margin + delta_b), sw) + float(
-                    np.dot(l1w, np.abs(w_trial)) + 0.5 * np.dot(l2w, w_trial**2))
-                # near the optimum the decrease (~ kkt^2) drops below the rounding of the objective:
-                # then the full Newton step, whose model is exact there, is taken on the model's word
-                rounding = 1e-14 * abs(value_now) if step == 1.0 else 0.0
-                if trial <= value_now + 1e-4 * step * min(slope, 0.0) + rounding:
-                    accepted = True
-                    break
-                step *= 0.5
-            if not accepted:
-                break
-            w[ws] = w[ws] + step * delta_w
-            margin = margin + step * delta_margin
-            # the quadratic model already re-fit the intercept; the outer check makes it exact
-            b = b + step * delta_b
-        return b, margin, steps, epochs
+        return Solution(w, float(b), float(gap) if use_gap else np.nan, float(kkt), int(n_newton), bool(converged),
+                        float(objective), Xt_theta if n_checks else None)

@@ -1,0 +1,490 @@
+"""Numba: the working-set proximal Newton solve for logistic regression, compiled as a whole.
+
+The algorithm of :mod:`sparsefit.solvers._prox_newton` (primal, dual, dual
+point, gap, stopping rules and working-set strategy are documented there),
+with its outer loop, Newton steps, line search and intercept solve inside
+the compiled code; the weighted least-squares subproblems go to
+:func:`sparsefit.solvers._ws_kernels.solve_ws`. One call solves one alpha.
+
+Where the time goes: once the loop is compiled, a solve along a path costs
+one pass over X (the check) plus a few passes over the samples that each
+take an ``exp`` and a ``log1p`` per sample (about half a pass over X each on
+a 20,000 x 50,000 text problem). So the loss, ``theta = -grad`` and the
+Hessian weights come out of one such pass (:func:`_evaluate`), the accepted
+trial point of a line search is the next step's expansion point, and the
+acceptance tests cannot fail on rounding alone: near the optimum the
+objective's decrease falls below its own rounding, and a comparison of values
+then "fails" and halves the step up to 40 times, a pass each (the intercept's
+safeguard did so on most alphas of such a path); a convexity certificate
+accepts those steps instead.
+
+Storage is passed as ``(data, indices, indptr, XT, is_sparse)`` (see
+:class:`sparsefit.solvers._design.Design`). The logistic loss, gradient,
+Hessian and conjugate are evaluated without overflow, as
+:class:`sparsefit._objective.Logistic` does (``logaddexp`` form, sigmoid by
+the sign of its argument). Labels must be exactly -1 or +1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from sparsefit.solvers._kernels import conjugate_term, kkt_one, penalty_value_fast
+from sparsefit.solvers._ws_kernels import _select_working_set, col_axpy, col_dot, solve_ws
+
+
+@njit(cache=True, nogil=True)
+def _evaluate(y, sw, src, shift, u, theta, h):
+    """At ``u = src + shift`` (written into ``u``; ``src`` may be ``u``): the loss, ``theta = -grad`` and ``h``.
+
+    One ``exp`` and one ``log1p`` per sample give all three (``y_i`` in {-1, +1},
+    so ``|y_i u_i| = |u_i|``), overflow-free as in
+    :class:`sparsefit._objective.Logistic`: with ``m = -y u`` and ``e = exp(-|m|)``,
+    ``log(1 + exp(m)) = max(m, 0) + log1p(e)``, ``sigmoid(m)`` is ``1 / (1 + e)`` or
+    ``e / (1 + e)``, and ``p (1 - p) = e / (1 + e)^2``. ``h`` is floored at
+    ``1e-12 sw`` (the Newton model's weights).
+
+    Returns ``(loss, sum(h), sum(theta), sum(sw p (1 - p)))``.
+    """
+    loss = 0.0
+    h_sum = 0.0
+    theta_sum = 0.0
+    hess = 0.0
+    for i in range(u.shape[0]):
+        ui = src[i] + shift
+        u[i] = ui
+        m = -y[i] * ui
+        e = np.exp(-abs(m))
+        one_e = 1.0 + e
+        swi = sw[i]
+        if m > 0.0:
+            loss += swi * (m + np.log1p(e))
+            sig = 1.0 / one_e
+        else:
+            loss += swi * np.log1p(e)
+            sig = e / one_e
+        t = swi * y[i] * sig
+        theta[i] = t
+        theta_sum += t
+        hi = swi * (e / (one_e * one_e))
+        hess += hi
+        hi = max(hi, 1e-12 * swi)
+        h[i] = hi
+        h_sum += hi
+    return loss, h_sum, theta_sum, hess
+
+
+@njit(cache=True, nogil=True)
+def _fit_intercept(y, sw, margin, b, u, theta, h, stats, fresh, max_steps=50, grad_tol=1e-13):
+    """:func:`sparsefit._optimality.optimal_intercept`: the intercept minimizing ``F(margin + b)``, from ``b``.
+
+    Safeguarded 1-D Newton; each trial point's loss comes with its gradient and
+    curvature (one :func:`_evaluate` pass), so an accepted step costs one pass.
+    With ``fresh``, ``u, theta, h`` and ``stats`` (:func:`_evaluate`'s four
+    sums) already describe ``margin + b``. Returns ``b``; on exit ``u, theta, h``
+    and ``stats`` describe ``margin + b`` for it.
+    """
+    if fresh:
+        loss, h_sum, theta_sum, hess = stats[0], stats[1], stats[2], stats[3]
+    else:
+        loss, h_sum, theta_sum, hess = _evaluate(y, sw, margin, b, u, theta, h)
+    for _ in range(max_steps):
+        grad = -theta_sum
+        if abs(grad) <= grad_tol or hess <= 0.0:
+            break
+        step = grad / hess
+        accepted = False
+        for _ in range(40):
+            trial, h_sum_t, theta_sum_t, hess_t = _evaluate(y, sw, margin, b - step, u, theta, h)
+            # F(b - step) <= F(b): measured, or certified by convexity, F(b - step) <= F(b) - F'(b - step) step,
+            # up to the rounding of F itself. Near the optimum the decrease (~ grad^2 / hess) is far below that
+            # rounding and the comparison alone is a coin toss (then halving 40 times, a pass over n each)
+            if trial <= loss or -theta_sum_t * step >= -1e-15 * abs(loss):
+                accepted = True
+                break
+            step *= 0.5
+        if not accepted:
+            loss, h_sum, theta_sum, hess = _evaluate(y, sw, margin, b, u, theta, h)
+            break
+        b -= step
+        loss, h_sum, theta_sum, hess = trial, h_sum_t, theta_sum_t, hess_t
+        if abs(step) <= 1e-15 * max(1.0, abs(b)):
+            break
+    stats[0], stats[1], stats[2], stats[3] = loss, h_sum, theta_sum, hess
+    return b
+
+
+@njit(cache=True, nogil=True)
+def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2, lower, upper, fit_intercept,
+               target, max_iter, max_epochs, xbar_h, lips_h, u, theta, h, z, r, dm, stats, fresh):
+    """Proximal Newton steps on ``ws`` until its KKT violation is at most ``target``.
+
+    ``w`` and ``margin`` (``= X w``) are updated in place; ``xbar_h``, ``lips_h``
+    (p,) and ``u, theta, h, z, r, dm`` (n,) are work arrays. With ``fresh``,
+    ``u, theta, h`` and ``stats`` already hold :func:`_evaluate`'s output at
+    ``margin + b``. Returns ``(b, steps, epochs, fresh)``: whether they still
+    describe the returned point (not after a failed line search).
+    """
+    n = margin.shape[0]
+    nws = ws.shape[0]
+    w_old = np.empty(nws)
+    delta_w = np.empty(nws)
+    steps = 0
+    epochs = 0
+    # the accepted trial point of a line search is the next step's expansion point: evaluated once
+    if fresh:
+        loss, h_sum = stats[0], stats[1]
+    else:
+        loss, h_sum, stats[2], stats[3] = _evaluate(y, sw, margin, b, u, theta, h)
+    while steps < max_iter and epochs < max_epochs:
+        # the Hessian-weighted column statistics and the KKT violation on ws, in one pass over its columns
+        kkt_ws = 0.0
+        for k in range(nws):
+            j = ws[k]
+            m = 0.0
+            s = 0.0
+            c = 0.0
+            if is_sparse:
+                for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                    i = np.uintp(indices[idx])
+                    x = data[idx]
+                    hx = h[i] * x
+                    m += hx
+                    s += hx * x
+                    c += x * theta[i]
+            else:
+                for i in range(n):
+                    x = XT[j, i]
+                    hx = h[i] * x
+                    m += hx
+                    s += hx * x
+                    c += x * theta[i]
+            if fit_intercept:
+                m /= h_sum
+                s = max(s - h_sum * m * m, 0.0)
+            else:
+                m = 0.0
+            xbar_h[j] = m
+            lips_h[j] = s
+            d = kkt_one(w[j], -c, l1[j], l2[j], lower[j], upper[j])
+            if d > kkt_ws:
+                kkt_ws = d
+        if kkt_ws <= target:
+            break
+        # quadratic model: 1/2 sum_i h_i (z_i - x_i.w - b)^2 with working response z = u + theta / h
+        hr = 0.0
+        for i in range(n):
+            z[i] = u[i] + (theta[i] / h[i] if h[i] > 0.0 else 0.0)  # zero-weight rows: any finite z
+            r[i] = z[i] - margin[i]
+            hr += h[i] * r[i]
+        b_new = hr / h_sum if fit_intercept else 0.0
+        for k in range(nws):
+            w_old[k] = w[ws[k]]
+        b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws, xbar_h, lips_h,
+                                        l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, 200, 5, 5)
+        epochs += sub_epochs
+        steps += 1
+        moved = False
+        for k in range(nws):
+            delta_w[k] = w[ws[k]] - w_old[k]
+            w[ws[k]] = w_old[k]
+            if delta_w[k] != 0.0:
+                moved = True
+        delta_b = b_new - b if fit_intercept else 0.0
+        if not moved and delta_b == 0.0:
+            break
+        for i in range(n):
+            dm[i] = 0.0
+        pen_now = 0.0
+        pen_full = 0.0
+        for k in range(nws):
+            j = ws[k]
+            if delta_w[k] != 0.0:
+                col_axpy(data, indices, indptr, XT, is_sparse, j, delta_w[k], dm)
+            wj = w_old[k]
+            pen_now += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
+            wj = w_old[k] + delta_w[k]
+            pen_full += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
+        # Armijo on the composite objective with the model decrease as slope
+        lin = 0.0
+        for i in range(n):
+            lin += theta[i] * (dm[i] + delta_b)
+        slope = -lin + pen_full - pen_now
+        value_now = loss + pen_now
+        step = 1.0
+        accepted = False
+        for _ in range(30):
+            for i in range(n):
+                z[i] = u[i] + step * (dm[i] + delta_b)  # z is free now: the trial predictor
+            pen_trial = 0.0
+            for k in range(nws):
+                j = ws[k]
+                wj = w_old[k] + step * delta_w[k]
+                pen_trial += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
+            # theta and h are free too (the slope is taken): they receive the trial point's
+            trial_loss, trial_h_sum, trial_theta_sum, trial_hess = _evaluate(y, sw, z, 0.0, z, theta, h)
+            trial = trial_loss + pen_trial
+            # near the optimum the decrease (~ kkt^2) drops below the rounding of the objective:
+            # then the full Newton step, whose model is exact there, is taken on the model's word
+            rounding = 1e-14 * abs(value_now) if step == 1.0 else 0.0
+            if trial <= value_now + 1e-4 * step * min(slope, 0.0) + rounding:
+                accepted = True
+                break
+            # the objective along the step, phi(s), is convex: phi(s) <= phi(0) + s phi'(s), so a slope at the
+            # trial of at most 1e-4 * slope certifies the Armijo condition where rounding hides the decrease
+            d_phi = 0.0
+            for i in range(n):
+                d_phi -= theta[i] * (dm[i] + delta_b)
+            for k in range(nws):
+                j = ws[k]
+                wj = w_old[k] + step * delta_w[k]
+                d_phi += l2[j] * wj * delta_w[k]
+                if wj != 0.0:
+                    d_phi += l1[j] * delta_w[k] if wj > 0.0 else -l1[j] * delta_w[k]
+                else:
+                    d_phi -= l1[j] * abs(delta_w[k])  # the most favourable subgradient at a kink
+            if slope < 0.0 and d_phi <= 1e-4 * slope:
+                accepted = True
+                break
+            step *= 0.5
+        if not accepted:
+            # theta and h hold a rejected trial's values
+            return b, steps, epochs, False
+        for k in range(nws):
+            w[ws[k]] = w_old[k] + step * delta_w[k]
+        for i in range(n):
+            margin[i] += step * dm[i]
+            u[i] = z[i]
+        # the quadratic model already re-fit the intercept; the outer check makes it exact
+        b = b + step * delta_b
+        loss = trial_loss
+        h_sum = trial_h_sum
+        stats[2], stats[3] = trial_theta_sum, trial_hess
+    stats[0], stats[1] = loss, h_sum
+    return b, steps, epochs, True
+
+
+@njit(cache=True, nogil=True)
+def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lower, upper, fit_intercept, w, b,
+             b0, ws_init, use_ws_init, Xt_theta, tol, max_iter, max_epochs, max_outer, ws_start, screening):
+    """Working-set proximal Newton for the logistic datafit (see :mod:`sparsefit.solvers._prox_newton`).
+
+    Parameters (beyond the storage and penalty arrays)
+    ---------------------------------------------------
+    y : labels in {-1, +1}; sw : normalized sample weights (sum 1).
+    xbar, lips : ``X.T sw`` (zeros without intercept) and ``sum_i sw_i (X_ij - xbar_j)^2`` (0 for constant columns).
+    w : (p,) in/out: the warm start (clipped to the box and zeroed on constant columns here), then the solution.
+    b, b0 : the warm-start intercept and the intercept-only model's (``P(0)`` is taken there).
+    ws_init, use_ws_init : a first working set (e.g. the path's strong set) to solve before the first check.
+    Xt_theta : (p,) out: ``X.T theta`` at the last check, ``theta = -grad F`` before projection.
+
+    Returns
+    -------
+    b, gap, kkt, objective, n_newton, n_epochs, n_checks, converged, threshold
+        (``gap`` is NaN when unpenalized features make the KKT violation the stopping rule)
+    """
+    n = y.shape[0]
+    p = w.shape[0]
+    screened = np.zeros(p, dtype=np.bool_)
+    is_unpen = np.zeros(p, dtype=np.bool_)
+    margin = np.zeros(n)
+    n_unpen = 0
+    n_support = 0
+    max_l1 = 0.0
+    max_l2 = 0.0
+    for j in range(p):
+        w[j] = min(max(w[j], lower[j]), upper[j])
+        if lips[j] <= 0.0:
+            screened[j] = True
+            w[j] = 0.0
+        elif l1[j] == 0.0 and l2[j] == 0.0:
+            is_unpen[j] = True
+            n_unpen += 1
+        if w[j] != 0.0:
+            n_support += 1
+            col_axpy(data, indices, indptr, XT, is_sparse, j, w[j], margin)
+        max_l1 = max(max_l1, l1[j])
+        max_l2 = max(max_l2, l2[j])
+    use_gap = n_unpen == 0
+    if not fit_intercept:
+        b = 0.0
+    u = np.empty(n)
+    theta = np.empty(n)
+    h = np.empty(n)
+    z = np.empty(n)
+    r = np.empty(n)
+    dm = np.empty(n)
+    xbar_h = np.zeros(p)
+    lips_h = np.zeros(p)
+    dist = np.zeros(p)
+    # (loss, sum h, sum theta, sum sw p (1 - p)) at the point u, theta and h describe, while ``fresh``
+    stats = np.zeros(4)
+    fresh = False
+
+    # P(0): every predictor equals b0, so the loss is a mix of two softplus values
+    sw_pos = 0.0
+    sw_neg = 0.0
+    for i in range(n):
+        if y[i] > 0.0:
+            sw_pos += sw[i]
+        else:
+            sw_neg += sw[i]
+    p0 = sw_pos * (max(-b0, 0.0) + np.log1p(np.exp(-abs(b0)))) + sw_neg * (max(b0, 0.0) + np.log1p(np.exp(-abs(b0))))
+    if use_gap:
+        # floor: the logistic objective is at most log 2, so its rounding error is ~1e-16 in absolute terms
+        threshold = max(tol * p0, 1e-14)
+    else:
+        u[:] = 0.0
+        _evaluate(y, sw, u, b0, u, theta, h)
+        top = 0.0
+        for j in range(p):
+            top = max(top, abs(col_dot(data, indices, indptr, XT, is_sparse, j, theta)))
+        threshold = tol * max(top, 1e-300)
+
+    ws_size = max(ws_start, 2 * n_support)
+    n_newton = 0
+    n_epochs = 0
+    n_checks = 0
+    gap = np.inf
+    kkt = np.inf
+    objective = np.inf
+    converged = False
+    if use_ws_init:
+        # along a path: Newton on the support + strong set first, one full check after
+        mask = np.zeros(p, dtype=np.bool_)
+        for k in range(ws_init.shape[0]):
+            mask[ws_init[k]] = True
+        count = 0
+        for j in range(p):
+            mask[j] = (mask[j] or w[j] != 0.0 or is_unpen[j]) and not screened[j]
+            if mask[j]:
+                count += 1
+        if count > 0:
+            ws = np.flatnonzero(mask)
+            if fit_intercept:
+                b = _fit_intercept(y, sw, margin, b, u, theta, h, stats, False)
+            else:
+                stats[0], stats[1], stats[2], stats[3] = _evaluate(y, sw, margin, b, u, theta, h)
+            start = stats[0] + penalty_value_fast(w, l1, l2)
+            scale = max(max(max_l1, max_l2), 1e-300)
+            target = 0.5 * threshold * scale / max(start, 1e-300)
+            b, steps, epochs, fresh = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws,
+                                                 l1, l2, lower, upper, fit_intercept, target, max_iter, max_epochs,
+                                                 xbar_h, lips_h, u, theta, h, z, r, dm, stats, True)
+            n_newton += steps
+            n_epochs += epochs
+            ws_size = max(ws_size, count)
+
+    sw_sum = sw.sum()
+    for _ in range(max_outer):
+        if fit_intercept:
+            b = _fit_intercept(y, sw, margin, b, u, theta, h, stats, fresh)
+        elif not fresh:
+            stats[0], stats[1], stats[2], stats[3] = _evaluate(y, sw, margin, b, u, theta, h)
+        loss = stats[0]
+        theta_sum = 0.0
+        for i in range(n):
+            theta_sum += theta[i]
+        # the one pass over X of the check, kept free of per-feature logic
+        if is_sparse:
+            for j in range(p):
+                acc = 0.0
+                for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                    acc += data[idx] * theta[np.uintp(indices[idx])]
+                Xt_theta[j] = acc
+        else:
+            Xt_theta[:] = np.dot(XT, theta)
+        n_checks += 1
+
+        kkt = 0.0
+        for j in range(p):
+            if screened[j] and w[j] == 0.0:
+                d = 0.0
+            else:
+                d = kkt_one(w[j], -Xt_theta[j], l1[j], l2[j], lower[j], upper[j])
+            dist[j] = d
+            if d > kkt:
+                kkt = d
+        objective = loss + penalty_value_fast(w, l1, l2)
+        # dual point: theta projected onto sum(theta) = 0, then scaled into the domain of G*
+        shift = theta_sum / sw_sum if fit_intercept else 0.0
+        kappa = 1.0
+        if use_gap:
+            for j in range(p):
+                if l2[j] != 0.0:
+                    continue
+                s = Xt_theta[j] - shift * xbar[j] * sw_sum
+                if s > l1[j] and upper[j] == np.inf:
+                    kappa = min(kappa, l1[j] / s)
+                elif s < -l1[j] and lower[j] == -np.inf:
+                    kappa = min(kappa, l1[j] / -s)
+            kappa = max(kappa, 0.0)
+            # F*(-kappa theta) = sum_i sw_i (t_i log t_i + (1 - t_i) log(1 - t_i)), t_i = y_i kappa theta_i / sw_i
+            conj = 0.0
+            for i in range(n):
+                t = kappa * (theta[i] - shift * sw[i])
+                if sw[i] > 0.0:
+                    t = y[i] * t / sw[i]
+                    if t < -1e-12 or t > 1.0 + 1e-12:
+                        conj = np.inf
+                        break
+                    t = min(max(t, 0.0), 1.0)
+                    e = 0.0
+                    if t > 0.0:
+                        e += t * np.log(t)
+                    if 1.0 - t > 0.0:
+                        e += (1.0 - t) * np.log(1.0 - t)
+                    conj += sw[i] * e
+                elif t != 0.0:
+                    conj = np.inf
+                    break
+            pen_conj = 0.0
+            for j in range(p):
+                pen_conj += conjugate_term(kappa * (Xt_theta[j] - shift * xbar[j] * sw_sum), l1[j], l2[j], lower[j],
+                                           upper[j])
+            gap = objective + conj + pen_conj
+            if gap <= threshold:
+                converged = True
+                break
+        elif kkt <= threshold:
+            converged = True
+            break
+        if n_newton >= max_iter or n_epochs >= max_epochs:
+            break
+
+        fresh = True
+        if use_gap and screening and np.isfinite(gap):
+            radius = np.sqrt(max(gap, 0.0) / 2.0)
+            for j in range(p):
+                if screened[j] or l1[j] <= 0.0:
+                    continue
+                s = kappa * (Xt_theta[j] - shift * xbar[j] * sw_sum)
+                if abs(s) + np.sqrt(lips[j]) * radius < l1[j]:
+                    screened[j] = True
+                    dist[j] = 0.0
+                    if w[j] != 0.0:
+                        col_axpy(data, indices, indptr, XT, is_sparse, j, -w[j], margin)
+                        w[j] = 0.0
+                        fresh = False
+
+        n_support = 0
+        n_free = 0
+        for j in range(p):
+            if not screened[j]:
+                n_free += 1
+                if w[j] != 0.0:
+                    n_support += 1
+        ws_size = min(max(ws_size, 2 * n_support), n_free)
+        if ws_size == 0:
+            break
+        ws = _select_working_set(w, screened, is_unpen, dist, ws_size)
+        if ws.shape[0] == 0:
+            break
+        b, steps, epochs, fresh = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2,
+                                             lower, upper, fit_intercept, 0.3 * kkt, max_iter, max_epochs, xbar_h,
+                                             lips_h, u, theta, h, z, r, dm, stats, fresh)
+        n_newton += steps
+        n_epochs += epochs
+        ws_size *= 2
+    return b, gap, kkt, objective, n_newton, n_epochs, n_checks, converged, threshold

@@ -1,0 +1,125 @@
+"""The compiled proximal Newton solve (:mod:`sparsefit.solvers._pn_kernels`): certificates and equivalences."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sparsefit._objective import Logistic
+from sparsefit._optimality import certificate
+from sparsefit._penalty import ElasticNetPenalty
+from sparsefit.solvers import ProxNewton
+from sparsefit.solvers import _pn_kernels
+
+
+def problem(n=120, p=40, seed=0, density=0.3):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * (rng.random((n, p)) < density)
+    w = np.zeros(p)
+    w[:5] = rng.standard_normal(5) * 2
+    y = np.where(X @ w + 0.5 * rng.standard_normal(n) > 0, 1.0, -1.0)
+    return np.asfortranarray(X), y
+
+
+def alpha_max(X, y, sw, fit_intercept=True):
+    return ElasticNetPenalty(1.0).alpha_max(
+        X.T @ Logistic().raw_grad(y, np.full(len(y), Logistic().null_intercept(y, sw) if fit_intercept else 0.0), sw))
+
+
+def test_evaluate_matches_the_datafit_without_overflow():
+    rng = np.random.default_rng(1)
+    y = np.where(rng.random(9) > 0.5, 1.0, -1.0)
+    sw = rng.uniform(0.5, 2.0, 9)
+    sw /= sw.sum()
+    u = np.array([-800.0, -40.0, -1.0, -1e-9, 0.0, 1e-9, 2.0, 40.0, 800.0])
+    out_u, theta, h = np.empty(9), np.empty(9), np.empty(9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss, h_sum, theta_sum, hess = _pn_kernels._evaluate(y, sw, u, 0.0, out_u, theta, h)
+    datafit = Logistic()
+    assert loss == pytest.approx(datafit.value(y, u, sw), rel=1e-14)
+    np.testing.assert_allclose(theta, -datafit.raw_grad(y, u, sw), rtol=1e-14, atol=0)
+    raw_h = datafit.raw_hessian(y, u, sw)
+    np.testing.assert_allclose(h, np.maximum(raw_h, 1e-12 * sw), rtol=1e-12, atol=1e-300)
+    assert hess == pytest.approx(raw_h.sum(), rel=1e-12)
+    assert theta_sum == pytest.approx(theta.sum(), rel=1e-14)
+    assert h_sum == pytest.approx(h.sum(), rel=1e-14)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_certified_dense_equals_csc(fit_intercept, l1_ratio):
+    X, y = problem()
+    sw = np.random.default_rng(2).uniform(0.5, 2.0, len(y))
+    sw /= sw.sum()
+    alpha = alpha_max(X, y, sw, fit_intercept) / 20
+    pen = ElasticNetPenalty(alpha, l1_ratio)
+    sols = [ProxNewton(tol=1e-10).solve(data, y, Logistic(), pen, sample_weight=sw, fit_intercept=fit_intercept)
+            for data in (X, sp.csc_matrix(X))]
+    for sol in sols:
+        assert sol.converged
+        cert = certificate(X, y, sol.coef, sol.intercept, Logistic(), pen, sw, fit_intercept)
+        assert cert.gap <= 1e-10 * np.log(2.0) * 1.01 + 1e-14
+        assert cert.kkt_violation <= 1e-5
+        assert np.count_nonzero(sol.coef) >= 2
+        # the Xt_theta the path's strong rule uses is X.T (-grad F) at the returned point
+        theta = -Logistic().raw_grad(y, X @ sol.coef + sol.intercept, sw)
+        np.testing.assert_allclose(sol.Xt_theta, X.T @ theta, atol=1e-9)
+    np.testing.assert_allclose(sols[0].coef, sols[1].coef, atol=1e-7)
+    assert sols[0].intercept == pytest.approx(sols[1].intercept, abs=1e-7)
+
+
+def test_unpenalized_features_and_bounds_use_the_kkt_rule():
+    X, y = problem(seed=3)
+    p = X.shape[1]
+    sw = np.full(len(y), 1.0 / len(y))
+    factor = np.ones(p)
+    factor[[0, 7]] = 0.0
+    lower = np.full(p, -np.inf)
+    lower[10:] = 0.0
+    alpha = alpha_max(X, y, sw) / 10
+    pen = ElasticNetPenalty(alpha, 1.0, factor, lower, np.full(p, np.inf))
+    for data in (X, sp.csc_matrix(X)):
+        sol = ProxNewton(tol=1e-9).solve(data, y, Logistic(), pen)
+        assert sol.converged and np.isnan(sol.dual_gap)
+        assert sol.coef[0] != 0.0 and sol.coef[7] != 0.0
+        assert (sol.coef[10:] >= 0.0).all()
+        cert = certificate(X, y, sol.coef, sol.intercept, Logistic(), pen)
+        assert cert.kkt_violation <= 1e-7
+
+
+def test_warm_start_with_a_first_working_set_matches_a_cold_solve():
+    X, y = problem(n=200, p=60, seed=4)
+    X = sp.csc_matrix(X)
+    sw = np.full(len(y), 1.0 / len(y))
+    a_max = alpha_max(X, y, sw)
+    prev = ProxNewton(tol=1e-10).solve(X, y, Logistic(), ElasticNetPenalty(a_max / 5))
+    alpha = a_max / 6
+    strong = np.flatnonzero(np.abs(prev.Xt_theta) >= 2 * alpha - a_max / 5)
+    warm = ProxNewton(tol=1e-10).solve(X, y, Logistic(), ElasticNetPenalty(alpha), init=prev.coef,
+                                       init_intercept=prev.intercept, ws_init=strong)
+    cold = ProxNewton(tol=1e-10).solve(X, y, Logistic(), ElasticNetPenalty(alpha))
+    assert warm.converged and cold.converged
+    assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
+    np.testing.assert_allclose(warm.coef, cold.coef, atol=1e-6)
+
+
+def test_separated_classes_stay_finite():
+    # large margins: exp(-y u) overflows without the logaddexp form
+    X, y = problem(n=80, p=10, seed=5)
+    X = X * 50.0
+    sol = ProxNewton(tol=1e-8).solve(X, y, Logistic(), ElasticNetPenalty(1e-4))
+    assert np.isfinite(sol.coef).all() and np.isfinite(sol.objective)
+    cert = certificate(X, y, sol.coef, sol.intercept, Logistic(), ElasticNetPenalty(1e-4))
+    assert np.isfinite(cert.gap)
+
+
+def test_each_kernel_has_at_most_two_signatures():
+    X, y = problem(seed=6)
+    for data in (X, sp.csc_matrix(X)):
+        for fit_intercept in (True, False):
+            ProxNewton(tol=1e-6).solve(data, y, Logistic(), ElasticNetPenalty(0.01), fit_intercept=fit_intercept)
+    for name, kernel in vars(_pn_kernels).items():
+        if hasattr(kernel, "signatures") and not name.startswith("__"):
+            assert len(kernel.signatures) <= 2, (name, kernel.signatures)
