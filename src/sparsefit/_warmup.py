@@ -30,9 +30,9 @@ def compile_kernels() -> int:
     predictor.predict(sp.csr_matrix(X[:2]))
     predictor.predict_one({})
     from sparsefit import _predict_kernels
-    from sparsefit.solvers import _ws_kernels
+    from sparsefit.solvers import _pn_kernels, _ws_kernels
 
-    modules = [(module, kernel_names(module)) for module in (_kernels, _ws_kernels, _predict_kernels)]
+    modules = [(module, kernel_names(module)) for module in (_kernels, _ws_kernels, _pn_kernels, _predict_kernels)]
     return sum(len(getattr(module, name).signatures) for module, names in modules for name in names)
 
 

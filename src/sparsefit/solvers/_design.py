@@ -60,15 +60,6 @@ class Design:
         """``X.T @ u`` over all features (BLAS for dense, scipy for sparse)."""
         return np.asarray(self.X.T @ u).ravel()
 
-    def xt_dot_ws(self, u, ws):
-        """``X[:, ws].T @ u``, touching only the working-set columns."""
-        out = np.empty(ws.shape[0])
-        if self.is_sparse:
-            K.xt_dot_csc(*self._csc, u, ws, out)
-        else:
-            K.xt_dot_dense(self._XT, u, ws, out)
-        return out
-
     def xw_ws(self, w, ws, out):
         """``out = X[:, ws] @ w[ws]``."""
         if self.is_sparse:
@@ -80,11 +71,3 @@ class Design:
     def matvec(self, w):
         """``X @ w``."""
         return np.asarray(self.X @ w).ravel()
-
-    def cd_epoch(self, v, v_sum, r, intercept, w, ws, xbar, lips, l1, l2, lower, upper, fit_intercept):
-        """One coordinate-descent epoch on ``ws``; returns ``(intercept, max_decrease)``."""
-        if self.is_sparse:
-            return K.cd_epoch_csc(*self._csc, v, v_sum, r, intercept, w, ws, xbar, lips, l1, l2, lower, upper,
-                                  fit_intercept)
-        return K.cd_epoch_dense(self._XT, v, v_sum, r, intercept, w, ws, xbar, lips, l1, l2, lower, upper,
-                                fit_intercept)

@@ -1,7 +1,8 @@
 """Numba primitives of sparsefit: plain functions on arrays and scalars.
 
-The working-set solve compiled as a whole (:mod:`sparsefit.solvers._ws_kernels`)
-is built from these.
+The solves compiled as a whole (:mod:`sparsefit.solvers._ws_kernels` for
+least squares, :mod:`sparsefit.solvers._pn_kernels` for the logistic loss) are
+built from these and from their own helpers.
 
 Kernels are named ``<what>_<storage>``. Inputs are normalized at the boundary
 (:mod:`sparsefit._validation` and :class:`sparsefit.solvers._design.Design`):
@@ -10,7 +11,8 @@ float64 values; dense kernels take ``XT = X.T`` as a C-contiguous (p, n) array
 the compiled layout); CSC index arrays int32 (int64 only past 2**31
 non-zeros); so each kernel has at most two compiled signatures.
 
-The coordinate-descent epochs solve the weighted least-squares problem::
+The coordinate-descent epochs (:func:`sparsefit.solvers._ws_kernels.solve_ws`)
+solve the weighted least-squares problem::
 
     min_{w, b} 1/2 sum_i v_i (z_i - x_i.w - b)^2 + sum_j (l1_j |w_j| + l2_j / 2 w_j^2)
     subject to lower_j <= w_j <= upper_j
@@ -43,97 +45,6 @@ def _prox_coordinate(z, lips, l1, l2, lower, upper):
     elif t < lower:
         t = lower
     return t
-
-
-@njit(cache=True, nogil=True)
-def cd_epoch_dense(XT, v, v_sum, r, intercept, w, ws, xbar, lips, l1, l2, lower, upper, fit_intercept):
-    """One cyclic coordinate-descent pass over the working set ``ws``, dense X.
-
-    Returns the new intercept and the largest ``lips_j * |delta_j|^2`` (the
-    objective decrease scale of the epoch, used for inner stopping).
-    """
-    n = XT.shape[1]
-    max_decrease = 0.0
-    for k in range(ws.shape[0]):
-        j = ws[k]
-        if lips[j] <= 0.0:
-            continue
-        grad = 0.0
-        for i in range(n):
-            grad += XT[j, i] * v[i] * r[i]
-        if fit_intercept:
-            grad -= intercept * v_sum * xbar[j]
-        old = w[j]
-        new = _prox_coordinate(lips[j] * old + grad, lips[j], l1[j], l2[j], lower[j], upper[j])
-        delta = new - old
-        if delta != 0.0:
-            w[j] = new
-            for i in range(n):
-                r[i] -= delta * XT[j, i]
-            if fit_intercept:
-                intercept -= delta * xbar[j]
-            decrease = lips[j] * delta * delta
-            if decrease > max_decrease:
-                max_decrease = decrease
-    return intercept, max_decrease
-
-
-@njit(cache=True, nogil=True)
-def cd_epoch_csc(data, indices, indptr, v, v_sum, r, intercept, w, ws, xbar, lips, l1, l2, lower, upper,
-                 fit_intercept):
-    """One cyclic coordinate-descent pass over the working set ``ws``, CSC X.
-
-    Same contract as :func:`cd_epoch_dense`; costs the non-zeros of the
-    working-set columns.
-    """
-    max_decrease = 0.0
-    for k in range(ws.shape[0]):
-        j = ws[k]
-        if lips[j] <= 0.0:
-            continue
-        start, end = np.uintp(indptr[j]), np.uintp(indptr[j + 1])
-        grad = 0.0
-        for idx in range(start, end):
-            i = np.uintp(indices[idx])
-            grad += data[idx] * v[i] * r[i]
-        if fit_intercept:
-            grad -= intercept * v_sum * xbar[j]
-        old = w[j]
-        new = _prox_coordinate(lips[j] * old + grad, lips[j], l1[j], l2[j], lower[j], upper[j])
-        delta = new - old
-        if delta != 0.0:
-            w[j] = new
-            for idx in range(start, end):
-                r[np.uintp(indices[idx])] -= delta * data[idx]
-            if fit_intercept:
-                intercept -= delta * xbar[j]
-            decrease = lips[j] * delta * delta
-            if decrease > max_decrease:
-                max_decrease = decrease
-    return intercept, max_decrease
-
-
-@njit(cache=True, nogil=True)
-def xt_dot_dense(XT, u, ws, out):
-    """``out[k] = X[:, ws[k]] . u`` for a dense Fortran-ordered X."""
-    n = XT.shape[1]
-    for k in range(ws.shape[0]):
-        j = ws[k]
-        acc = 0.0
-        for i in range(n):
-            acc += XT[j, i] * u[i]
-        out[k] = acc
-
-
-@njit(cache=True, nogil=True)
-def xt_dot_csc(data, indices, indptr, u, ws, out):
-    """``out[k] = X[:, ws[k]] . u`` for a CSC X, touching only those columns."""
-    for k in range(ws.shape[0]):
-        j = ws[k]
-        acc = 0.0
-        for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
-            acc += data[idx] * u[np.uintp(indices[idx])]
-        out[k] = acc
 
 
 @njit(cache=True, nogil=True)
@@ -209,40 +120,6 @@ def kkt_one(wj, grad, l1, l2, lower, upper):
 
 
 @njit(cache=True, nogil=True)
-def kkt_distance(w, grad, l1, l2, lower, upper, skip, out):
-    """Per-feature distance of ``-grad`` to the penalty's subdifferential at ``w`` (into ``out``); returns the max.
-
-    The fast path of :func:`sparsefit._penalty.subdiff_distance_arrays` (same
-    cases); features with ``skip[j]`` (screened) and ``w_j == 0`` count as 0.
-    """
-    worst = 0.0
-    for j in range(w.shape[0]):
-        if skip[j] and w[j] == 0.0:
-            d = 0.0
-        else:
-            d = kkt_one(w[j], grad[j], l1[j], l2[j], lower[j], upper[j])
-        out[j] = d
-        if d > worst:
-            worst = d
-    return worst
-
-
-@njit(cache=True, nogil=True)
-def dual_scaling_fast(s, l1, l2, lower, upper):
-    """Largest ``kappa <= 1`` with ``kappa * s`` in the domain of ``G*`` (see :func:`sparsefit._optimality.dual_scaling`)."""
-    kappa = 1.0
-    for j in range(s.shape[0]):
-        if l2[j] != 0.0:
-            continue
-        sj = s[j]
-        if sj > l1[j] and upper[j] == np.inf:
-            kappa = min(kappa, l1[j] / sj)
-        elif sj < -l1[j] and lower[j] == -np.inf:
-            kappa = min(kappa, l1[j] / -sj)
-    return max(kappa, 0.0)
-
-
-@njit(cache=True, nogil=True)
 def conjugate_term(sj, l1, l2, lower, upper):
     """``g_j*(s_j)`` of one coordinate, ``s_j`` already scaled into the domain of ``G*``."""
     if l2 > 0.0:
@@ -257,15 +134,6 @@ def conjugate_term(sj, l1, l2, lower, upper):
     up = upper if upper != np.inf else 0.0
     lo = lower if lower != -np.inf else 0.0
     return max(max(sj - l1, 0.0) * up, max(-sj - l1, 0.0) * (-lo))
-
-
-@njit(cache=True, nogil=True)
-def penalty_conjugate_sum(s, kappa, l1, l2, lower, upper):
-    """``sum_j g_j*(kappa * s_j)`` (see :meth:`sparsefit._penalty.ElasticNetPenalty.conjugate_terms`)."""
-    total = 0.0
-    for j in range(s.shape[0]):
-        total += conjugate_term(kappa * s[j], l1[j], l2[j], lower[j], upper[j])
-    return total
 
 
 @njit(cache=True, nogil=True)
