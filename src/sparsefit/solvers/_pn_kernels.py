@@ -31,7 +31,7 @@ import numpy as np
 from numba import njit
 
 from sparsefit.solvers._kernels import conjugate_term, kkt_one, penalty_value_fast
-from sparsefit.solvers._ws_kernels import _select_working_set, col_axpy, col_dot, solve_ws
+from sparsefit.solvers._ws_kernels import col_axpy, col_dot, next_working_set, solve_ws
 
 
 @njit(cache=True, nogil=True)
@@ -182,7 +182,8 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
         for k in range(nws):
             w_old[k] = w[ws[k]]
         b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws, xbar_h, lips_h,
-                                        l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, 200, 5, 5)
+                                        l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200), np.int64(5),
+                                        np.int64(5))
         epochs += sub_epochs
         steps += 1
         moved = False
@@ -468,17 +469,7 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
                         w[j] = 0.0
                         fresh = False
 
-        n_support = 0
-        n_free = 0
-        for j in range(p):
-            if not screened[j]:
-                n_free += 1
-                if w[j] != 0.0:
-                    n_support += 1
-        ws_size = min(max(ws_size, 2 * n_support), n_free)
-        if ws_size == 0:
-            break
-        ws = _select_working_set(w, screened, is_unpen, dist, ws_size)
+        ws, ws_size = next_working_set(w, screened, is_unpen, dist, ws_size)
         if ws.shape[0] == 0:
             break
         b, steps, epochs, fresh = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2,
