@@ -62,7 +62,10 @@ def test_bounds_dominate_exact_correlations_along_a_path(problem, l1_ratio, fit_
     fractions = [1.0, 0.8, 0.5, 0.3, 0.2, 0.1, 0.05]
     for Xc, sw, alpha, penalty, sol in _run_path(X, y, sw_raw, fit_intercept, l1_ratio, fractions):
         state = sol.dual_state
-        assert state is not None
+        if state is None:
+            # nothing to fit (P(0) == 0, e.g. one sample with weight): the solver returns before any check
+            assert not np.any(sol.coef)
+            continue
         exact = _exact_correlations(Xc, state.theta, sw, fit_intercept)
         scale = max(1.0, float(np.max(exact, initial=0.0)))
         assert np.all(state.corr_bound >= exact - 1e-10 * scale), (alpha, state.corr_bound - exact)

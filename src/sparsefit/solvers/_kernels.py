@@ -11,6 +11,12 @@ float64 values; dense kernels take ``XT = X.T`` as a C-contiguous (p, n) array
 the compiled layout); CSC index arrays int32 (int64 only past 2**31
 non-zeros); so each kernel has at most two compiled signatures.
 
+Every solver kernel compiles with ``error_model="numpy"``: a float division by
+zero gives inf/nan as in NumPy instead of raising, so numba drops its
+zero-divisor check from every division. With the check, the one division per
+sample in the dual point's distance made a small path 30% slower; the kernels
+never divide by a value they have not checked.
+
 The coordinate-descent epochs (:func:`sparsefit.solvers._ws_kernels.solve_ws`)
 solve the weighted least-squares problem::
 
@@ -31,7 +37,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _prox_coordinate(z, lips, l1, l2, lower, upper):
     """Minimize ``lips/2 (t - z/lips)^2 + l1 |t| + l2/2 t^2`` over ``lower <= t <= upper``."""
     if z > l1:
@@ -47,7 +53,7 @@ def _prox_coordinate(z, lips, l1, l2, lower, upper):
     return t
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def xw_dense(XT, w, ws, out):
     """``out = X[:, ws] @ w[ws]`` (overwrites ``out``), dense Fortran-ordered X."""
     n = XT.shape[1]
@@ -61,7 +67,7 @@ def xw_dense(XT, w, ws, out):
                 out[i] += XT[j, i] * wj
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def xw_csc(data, indices, indptr, w, ws, out):
     """``out = X[:, ws] @ w[ws]`` (overwrites ``out``), CSC X."""
     for i in range(out.shape[0]):
@@ -74,7 +80,7 @@ def xw_csc(data, indices, indptr, w, ws, out):
                 out[np.uintp(indices[idx])] += data[idx] * wj
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def col_stats_csc(data, indices, indptr, v, ws, out_sum, out_sq):
     """For ``j`` in ``ws``: ``out_sum[j] = sum_i v_i X_ij`` and ``out_sq[j] = sum_i v_i X_ij^2``, CSC X."""
     for k in range(ws.shape[0]):
@@ -90,7 +96,7 @@ def col_stats_csc(data, indices, indptr, v, ws, out_sum, out_sq):
         out_sq[j] = s
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def col_stats_dense(XT, v, ws, out_sum, out_sq):
     """For ``j`` in ``ws``: ``out_sum[j] = sum_i v_i X_ij`` and ``out_sq[j] = sum_i v_i X_ij^2``, dense X."""
     n = XT.shape[1]
@@ -106,7 +112,7 @@ def col_stats_dense(XT, v, ws, out_sum, out_sq):
         out_sq[j] = s
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def kkt_one(wj, grad, l1, l2, lower, upper):
     """Distance of ``-grad`` to the subdifferential of one coordinate's penalty at ``wj``."""
     neg = -grad - l2 * wj
@@ -119,7 +125,7 @@ def kkt_one(wj, grad, l1, l2, lower, upper):
     return max(above, below)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def conjugate_term(sj, l1, l2, lower, upper):
     """``g_j*(s_j)`` of one coordinate, ``s_j`` already scaled into the domain of ``G*``."""
     if l2 > 0.0:
@@ -136,7 +142,7 @@ def conjugate_term(sj, l1, l2, lower, upper):
     return max(max(sj - l1, 0.0) * up, max(-sj - l1, 0.0) * (-lo))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def penalty_value_fast(w, l1, l2):
     """``sum_j l1_j |w_j| + l2_j / 2 w_j^2`` (the box is assumed satisfied)."""
     total = 0.0

@@ -34,7 +34,7 @@ from sparsefit.solvers._kernels import conjugate_term, kkt_one, penalty_value_fa
 from sparsefit.solvers._ws_kernels import col_axpy, col_dot, next_working_set, solve_ws
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _evaluate(y, sw, src, shift, u, theta, h):
     """At ``u = src + shift`` (written into ``u``; ``src`` may be ``u``): the loss, ``theta = -grad`` and ``h``.
 
@@ -75,7 +75,7 @@ def _evaluate(y, sw, src, shift, u, theta, h):
     return loss, h_sum, theta_sum, hess
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _fit_intercept(y, sw, margin, b, u, theta, h, stats, fresh, max_steps=50, grad_tol=1e-13):
     """:func:`sparsefit._optimality.optimal_intercept`: the intercept minimizing ``F(margin + b)``, from ``b``.
 
@@ -115,7 +115,7 @@ def _fit_intercept(y, sw, margin, b, u, theta, h, stats, fresh, max_steps=50, gr
     return b
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2, lower, upper, fit_intercept,
                target, max_iter, max_epochs, xbar_h, lips_h, u, theta, h, z, r, dm, stats, fresh):
     """Proximal Newton steps on ``ws`` until its KKT violation is at most ``target``.
@@ -266,7 +266,7 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
     return b, steps, epochs, True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lower, upper, fit_intercept, w, b,
              b0, ws_init, use_ws_init, Xt_theta, tol, max_iter, max_epochs, max_outer, ws_start, screening):
     """Working-set proximal Newton for the logistic datafit (see :mod:`sparsefit.solvers._prox_newton`).

@@ -31,7 +31,7 @@ from sparsefit.solvers._kernels import _prox_coordinate, conjugate_term, kkt_one
 _REASSOC = {"reassoc", "contract"}
 
 
-@njit(cache=True, nogil=True, fastmath=_REASSOC)
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
 def dense_dot(XT, j, u):
     """``XT[j] . u`` (a dense column of X times a vector)."""
     acc = 0.0
@@ -40,7 +40,7 @@ def dense_dot(XT, j, u):
     return acc
 
 
-@njit(cache=True, nogil=True, fastmath=_REASSOC)
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
 def dense_dot3(XT, j, v, u):
     """``sum_i XT[j, i] v_i u_i``."""
     acc = 0.0
@@ -49,7 +49,7 @@ def dense_dot3(XT, j, v, u):
     return acc
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def col_dot(data, indices, indptr, XT, is_sparse, j, u):
     """``X[:, j] . u``."""
     if not is_sparse:
@@ -60,7 +60,7 @@ def col_dot(data, indices, indptr, XT, is_sparse, j, u):
     return acc
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def col_axpy(data, indices, indptr, XT, is_sparse, j, a, u):
     """``u += a * X[:, j]`` in place."""
     if is_sparse:
@@ -71,7 +71,7 @@ def col_axpy(data, indices, indptr, XT, is_sparse, j, a, u):
             u[i] += a * XT[j, i]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
            fit_intercept):
     """One cyclic pass over ``ws``; returns the intercept and the largest ``lips_j delta_j^2``.
@@ -111,7 +111,7 @@ def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, w
     return b, max_decrease
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _ws_objective(v, r, b, ws, l1, l2, values):
     """Subproblem objective with the working-set coefficients taken from ``values`` (indexed like ``ws``)."""
     loss = 0.0
@@ -126,7 +126,7 @@ def _ws_objective(v, r, b, ws, l1, l2, values):
     return 0.5 * loss + pen
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _solve_small(gram, rhs):
     """Gaussian elimination with partial pivoting; returns ``(x, ok)`` (``ok`` False when singular)."""
     m = rhs.shape[0]
@@ -156,7 +156,7 @@ def _solve_small(gram, rhs):
     return x, True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _anderson(data, indices, indptr, XT, is_sparse, v, v_sum, z, r, b, w, ws, history, l1, l2, lower, upper,
               fit_intercept, scratch):
     """Anderson extrapolation of the last iterates (skglm's AndersonCD), kept only if it lowers the objective."""
@@ -202,7 +202,7 @@ def _anderson(data, indices, indptr, XT, is_sparse, v, v_sum, z, r, b, w, ws, hi
     return b
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _ws_kkt(data, indices, indptr, XT, is_sparse, v, r, b, w, ws, l1, l2, lower, upper, theta):
     """KKT violation on ``ws`` at the dual point ``theta = v (r - b)`` (written into ``theta``)."""
     for i in range(r.shape[0]):
@@ -217,7 +217,7 @@ def _ws_kkt(data, indices, indptr, XT, is_sparse, v, r, b, w, ws, l1, l2, lower,
     return worst
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
              fit_intercept, target, max_epochs, anderson, check_every):
     """Coordinate descent on ``ws`` until its KKT violation is at most ``target``.
@@ -262,7 +262,7 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
     return b, n_epochs, kkt
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _unpenalized_block(data, indices, indptr, XT, is_sparse, n, v, xbar, fit_intercept, unpenalized):
     """The centered unpenalized columns ``U`` and the pseudo-inverse of ``U.T diag(v) U``."""
     nu = unpenalized.shape[0]
@@ -284,7 +284,7 @@ def _unpenalized_block(data, indices, indptr, XT, is_sparse, n, v, xbar, fit_int
     return U, np.ascontiguousarray(np.linalg.pinv(gram))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _dual_point(v, r, b, y, fit_intercept, theta, theta_ref):
     """``theta = v (r - b)`` projected onto ``sum(theta) = 0``, and the numbers the gap needs.
 
@@ -317,7 +317,7 @@ def _dual_point(v, r, b, y, fit_intercept, theta, theta_ref):
     return loss, dual_lin, dual_quad, np.sqrt(dist2)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _select_working_set(w, screened, is_unpen, dist, ws_size):
     """The support, the unpenalized features and the ``ws_size`` largest KKT violators, sorted."""
     p = w.shape[0]
@@ -338,7 +338,7 @@ def _select_working_set(w, screened, is_unpen, dist, ws_size):
     return candidates
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def next_working_set(w, screened, is_unpen, dist, ws_size):
     """Grow ``ws_size`` to twice the support (at most the unscreened count) and pick the working set.
 
@@ -357,7 +357,7 @@ def next_working_set(w, screened, is_unpen, dist, ws_size):
     return _select_working_set(w, screened, is_unpen, dist, ws_size), ws_size
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, l1, l2, lower, upper, fit_intercept,
              w, r, ws_init, use_ws_init, Xt_theta, dual_theta, corr_bound, use_dual_state, strong_factor, threshold,
              tol, p0, max_epochs, max_outer, ws_start, anderson, screening, work):
