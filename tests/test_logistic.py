@@ -66,10 +66,20 @@ def test_certified_and_matches_independent_solvers(problem, penalty, C):
     theirs = sklearn_fit(X, y, penalty, C, sw)
     their_cert = objective(theirs.coef_[0], theirs.intercept_[0], X, y, alpha, l1_ratio, sw)
     if penalty == "l2" or their_cert.primal <= cert.primal + 1e-9:
-        expected = theirs.predict_proba(dense(X))[:, 1]
+        expected, other_primal = theirs.predict_proba(dense(X))[:, 1], their_cert.primal
     else:
-        expected = 1 / (1 + np.exp(-(dense(X) @ ref_coef + ref_intercept)))
-    np.testing.assert_allclose(ours.predict_proba(X)[:, 1], expected, atol=1e-5)
+        expected, other_primal = 1 / (1 + np.exp(-(dense(X) @ ref_coef + ref_intercept))), ref.primal
+    ours_p = ours.predict_proba(X)[:, 1]
+    # The optimal margins u = Xw + b are unique (the loss is strictly convex in u), but a point delta-suboptimal
+    # may differ: with curvature c_i = p_i (1 - p_i) (smallest at an end of the segment) and normalized weights
+    # s_i, sum_i s_i c_i du_i^2 <= 4 (delta_ours + delta_other), and dp <= du / 4. A reference only 1e-9 from
+    # the optimum is thus allowed ~1e-4 in probability; two near-exact answers are held to 1e-5.
+    s = np.ones(len(y)) / len(y) if sw is None else sw / sw.sum()
+    curvature = np.minimum(ours_p * (1 - ours_p), expected * (1 - expected))
+    delta = 2 * max(cert.gap, 0.0) + max(other_primal - cert.primal, 0.0)
+    with np.errstate(divide="ignore"):
+        bound = 0.25 * np.sqrt(4 * delta / (s * curvature))
+    assert np.all(np.abs(ours_p - expected) <= np.maximum(1e-5, bound) + 1e-9)
 
 
 @given(problem=classification_problems(), penalty=st.sampled_from(["l1", "elasticnet"]))
