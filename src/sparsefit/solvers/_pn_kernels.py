@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sparsefit.solvers._kernels import conjugate_term, kkt_one, penalty_value_fast
+from sparsefit.solvers._kernels import _prox_coordinate, conjugate_term, kkt_one, penalty_value_fast
 from sparsefit.solvers._ws_kernels import col_axpy, col_dot, next_working_set, solve_ws
 
 
@@ -116,8 +116,64 @@ def _fit_intercept(y, sw, margin, b, u, theta, h, stats, fresh, max_steps=50, gr
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _cd_sparse(data, indices, indptr, ws, hx, offsets, r, b, h, h_sum, w, xbar_h, lips_h, l1, l2, lower, upper,
+               fit_intercept, target, max_epochs):
+    """Coordinate descent on the Newton model over the CSC columns ``ws``, until its KKT violation is at most ``target``.
+
+    The model is :func:`sparsefit.solvers._ws_kernels.solve_ws`'s weighted least
+    squares with ``v = h`` (``r = z - X w`` on entry, updated in place), solved
+    without the shared kernel's costs that dominate a Newton step on CSC columns:
+    ``hx`` holds ``h_i x_ij`` of the columns of ``ws`` packed (column ``ws[k]``
+    from ``offsets[k]``), one gather per non-zero less in each gradient; and the
+    stopping test is the largest violation met during an epoch, each
+    coordinate's measured from the gradient its update computes anyway, instead
+    of a separate pass over the columns. (Any inexactness costs Newton steps,
+    never correctness: the outer check certifies.) Returns ``(b, n_epochs)``.
+    """
+    n_epochs = 0
+    nws = ws.shape[0]
+    while n_epochs < max_epochs:
+        worst = 0.0
+        for k in range(nws):
+            j = ws[k]
+            lj = lips_h[j]
+            if lj <= 0.0:
+                continue
+            start = np.uintp(indptr[j])
+            length = np.uintp(indptr[j + 1]) - start
+            pos = np.uintp(offsets[k])
+            grad = 0.0
+            for q in range(length):
+                grad += hx[pos + q] * r[np.uintp(indices[start + q])]
+            if fit_intercept:
+                grad -= b * h_sum * xbar_h[j]
+            old = w[j]
+            d = kkt_one(old, -grad, l1[j], l2[j], lower[j], upper[j])
+            if d > worst:
+                worst = d
+            new = _prox_coordinate(lj * old + grad, lj, l1[j], l2[j], lower[j], upper[j])
+            delta = new - old
+            if delta != 0.0:
+                w[j] = new
+                for q in range(length):
+                    r[np.uintp(indices[start + q])] -= delta * data[start + q]
+                if fit_intercept:
+                    b -= delta * xbar_h[j]
+        n_epochs += 1
+        if fit_intercept:
+            # re-anchor: the incremental intercept update drifts by rounding
+            acc = 0.0
+            for i in range(r.shape[0]):
+                acc += h[i] * r[i]
+            b = acc / h_sum
+        if worst <= target:
+            break
+    return b, n_epochs
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2, lower, upper, fit_intercept,
-               target, max_iter, max_epochs, xbar_h, lips_h, u, theta, h, z, r, dm, stats, fresh):
+               target, gap_goal, l1_ref, max_iter, max_epochs, xbar_h, lips_h, u, theta, h, z, r, dm, stats, fresh):
     """Proximal Newton steps on ``ws`` until its KKT violation is at most ``target``.
 
     ``w`` and ``margin`` (``= X w``) are updated in place; ``xbar_h``, ``lips_h``
@@ -128,6 +184,13 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
     """
     n = margin.shape[0]
     nws = ws.shape[0]
+    # CSC: the Newton model's weighted columns h_i x_ij, packed per working-set column (see _cd_sparse)
+    offsets = np.empty(nws + 1 if is_sparse else 0, dtype=np.int64)
+    if is_sparse:
+        offsets[0] = 0
+        for k in range(nws):
+            offsets[k + 1] = offsets[k] + (indptr[ws[k] + 1] - indptr[ws[k]])
+    hx = np.empty(offsets[nws] if is_sparse else 0)
     w_old = np.empty(nws)
     delta_w = np.empty(nws)
     steps = 0
@@ -140,25 +203,31 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
     while steps < max_iter and epochs < max_epochs:
         # the Hessian-weighted column statistics and the KKT violation on ws, in one pass over its columns
         kkt_ws = 0.0
+        gap_support = 0.0
+        kkt_zero = 0.0
+        corr_w = 0.0
         for k in range(nws):
             j = ws[k]
             m = 0.0
             s = 0.0
             c = 0.0
             if is_sparse:
+                pos = offsets[k]
                 for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
                     i = np.uintp(indices[idx])
                     x = data[idx]
-                    hx = h[i] * x
-                    m += hx
-                    s += hx * x
+                    hxi = h[i] * x
+                    hx[pos] = hxi
+                    pos += 1
+                    m += hxi
+                    s += hxi * x
                     c += x * theta[i]
             else:
                 for i in range(n):
                     x = XT[j, i]
-                    hx = h[i] * x
-                    m += hx
-                    s += hx * x
+                    hxi = h[i] * x
+                    m += hxi
+                    s += hxi * x
                     c += x * theta[i]
             if fit_intercept:
                 m /= h_sum
@@ -170,8 +239,19 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
             d = kkt_one(w[j], -c, l1[j], l2[j], lower[j], upper[j])
             if d > kkt_ws:
                 kkt_ws = d
+            if w[j] != 0.0:
+                gap_support += abs(w[j]) * d
+                corr_w += abs(w[j] * c)
+            elif d > kkt_zero:
+                kkt_zero = d
         if kkt_ws <= target:
             break
+        if gap_goal > 0.0 and kkt_ws <= l1_ref * np.sqrt(gap_goal):
+            # the gap to first order: sum_j |w_j| kkt_j from the support, plus the dual scaling's
+            # (1 - kappa) theta.X w ~ (kkt_zero / l1) sum_j |w_j X_j.theta|; the square root keeps its second
+            # order small. Features outside ws are taken as satisfied: the outer check tells
+            if gap_support + kkt_zero / l1_ref * corr_w <= gap_goal:
+                break
         # quadratic model: 1/2 sum_i h_i (z_i - x_i.w - b)^2 with working response z = u + theta / h
         hr = 0.0
         for i in range(n):
@@ -181,9 +261,13 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
         b_new = hr / h_sum if fit_intercept else 0.0
         for k in range(nws):
             w_old[k] = w[ws[k]]
-        b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws, xbar_h, lips_h,
-                                        l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200), np.int64(5),
-                                        np.int64(5))
+        if is_sparse:
+            b_new, sub_epochs = _cd_sparse(data, indices, indptr, ws, hx, offsets, r, b_new, h, h_sum, w, xbar_h,
+                                           lips_h, l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200))
+        else:
+            b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws, xbar_h,
+                                            lips_h, l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200),
+                                            np.int64(5), np.int64(5))
         epochs += sub_epochs
         steps += 1
         moved = False
@@ -294,6 +378,7 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
     n_support = 0
     max_l1 = 0.0
     max_l2 = 0.0
+    l1_ref = np.inf
     for j in range(p):
         w[j] = min(max(w[j], lower[j]), upper[j])
         if lips[j] <= 0.0:
@@ -307,7 +392,13 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
             col_axpy(data, indices, indptr, XT, is_sparse, j, w[j], margin)
         max_l1 = max(max_l1, l1[j])
         max_l2 = max(max_l2, l2[j])
+        if l1[j] > 0.0 and not screened[j]:
+            l1_ref = min(l1_ref, l1[j])
     use_gap = n_unpen == 0
+    # the KKT targets from the gap's first-order model need an L1 scale; without one, the safe target alone
+    adaptive = use_gap and l1_ref < np.inf
+    if not adaptive:
+        l1_ref = 1.0
     if not fit_intercept:
         b = 0.0
     u = np.empty(n)
@@ -363,15 +454,15 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
                 count += 1
         if count > 0:
             ws = np.flatnonzero(mask)
-            if fit_intercept:
-                b = _fit_intercept(y, sw, margin, b, u, theta, h, stats, False)
-            else:
-                stats[0], stats[1], stats[2], stats[3] = _evaluate(y, sw, margin, b, u, theta, h)
+            # no intercept solve first: the Newton model re-fits it (a path's warm start has it optimal already)
+            stats[0], stats[1], stats[2], stats[3] = _evaluate(y, sw, margin, b, u, theta, h)
             start = stats[0] + penalty_value_fast(w, l1, l2)
             scale = max(max(max_l1, max_l2), 1e-300)
             target = 0.5 * threshold * scale / max(start, 1e-300)
+            first_goal = 0.5 * threshold if adaptive else 0.0
             b, steps, epochs, fresh = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws,
-                                                 l1, l2, lower, upper, fit_intercept, target, max_iter, max_epochs,
+                                                 l1, l2, lower, upper, fit_intercept, target, first_goal,
+                                                 l1_ref, max_iter, max_epochs,
                                                  xbar_h, lips_h, u, theta, h, z, r, dm, stats, True)
             n_newton += steps
             n_epochs += epochs
@@ -379,7 +470,10 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
 
     sw_sum = sw.sum()
     for _ in range(max_outer):
-        if fit_intercept:
+        # after a Newton step the intercept is the model's: its gradient sum(theta) is small, the dual point's
+        # projection absorbs it and the gap certifies the point as it is; a failed check's next Newton step
+        # re-fits the intercept with w. Only a point the Newton steps did not produce gets the 1-D solve
+        if fit_intercept and not fresh:
             b = _fit_intercept(y, sw, margin, b, u, theta, h, stats, fresh)
         elif not fresh:
             stats[0], stats[1], stats[2], stats[3] = _evaluate(y, sw, margin, b, u, theta, h)
@@ -472,8 +566,13 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         ws, ws_size = next_working_set(w, screened, is_unpen, dist, ws_size)
         if ws.shape[0] == 0:
             break
+        # the gap is about linear in the KKT violation: shrink it by the gap's excess, at least 0.3
+        outer_factor = 0.3
+        if use_gap and gap > 0.0 and np.isfinite(gap):
+            outer_factor = min(0.3, 0.5 * threshold / gap)
         b, steps, epochs, fresh = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2,
-                                             lower, upper, fit_intercept, 0.3 * kkt, max_iter, max_epochs, xbar_h,
+                                             lower, upper, fit_intercept, kkt * outer_factor, 0.0, l1_ref, max_iter,
+                                             max_epochs, xbar_h,
                                              lips_h, u, theta, h, z, r, dm, stats, fresh)
         n_newton += steps
         n_epochs += epochs
