@@ -116,8 +116,65 @@ def _fit_intercept(y, sw, margin, b, u, theta, h, stats, fresh, max_steps=50, gr
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _model_objective(r, b, h, ws, values, l1, l2):
+    """The Newton model ``1/2 sum_i h_i (r_i - b)^2`` plus the penalty of ``values`` (indexed like ``ws``)."""
+    loss = 0.0
+    for i in range(r.shape[0]):
+        d = r[i] - b
+        loss += h[i] * d * d
+    pen = 0.0
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        t = values[k]
+        pen += l1[j] * abs(t) + 0.5 * l2[j] * t * t
+    return 0.5 * loss + pen
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _anderson_weights(history):
+    """Anderson extrapolation weights (sum 1) of ``history[1:]``; ``(weights, ok)``, not ok when degenerate."""
+    m = history.shape[0] - 1
+    nws = history.shape[1]
+    a = np.zeros((m, m))
+    for s in range(m):
+        for t in range(s, m):
+            acc = 0.0
+            for k in range(nws):
+                acc += (history[s + 1, k] - history[s, k]) * (history[t + 1, k] - history[t, k])
+            a[s, t] = acc
+            a[t, s] = acc
+    x = np.ones(m)
+    # Gaussian elimination with partial pivoting on the m x m Gram system
+    for c in range(m):
+        piv = c
+        for i in range(c + 1, m):
+            if abs(a[i, c]) > abs(a[piv, c]):
+                piv = i
+        if not abs(a[piv, c]) > 0.0:
+            return x, False
+        if piv != c:
+            for k in range(m):
+                a[c, k], a[piv, k] = a[piv, k], a[c, k]
+            x[c], x[piv] = x[piv], x[c]
+        for i in range(c + 1, m):
+            f = a[i, c] / a[c, c]
+            for k in range(c, m):
+                a[i, k] -= f * a[c, k]
+            x[i] -= f * x[c]
+    for c in range(m - 1, -1, -1):
+        acc = x[c]
+        for k in range(c + 1, m):
+            acc -= a[c, k] * x[k]
+        x[c] = acc / a[c, c]
+    total = x.sum()
+    if not np.isfinite(total) or total == 0.0:
+        return x, False
+    return x / total, True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _cd_sparse(data, indices, indptr, ws, hx, offsets, r, b, h, h_sum, w, xbar_h, lips_h, l1, l2, lower, upper,
-               fit_intercept, target, max_epochs):
+               fit_intercept, target, max_epochs, scratch):
     """Coordinate descent on the Newton model over the CSC columns ``ws``, until its KKT violation is at most ``target``.
 
     The model is :func:`sparsefit.solvers._ws_kernels.solve_ws`'s weighted least
@@ -128,10 +185,16 @@ def _cd_sparse(data, indices, indptr, ws, hx, offsets, r, b, h, h_sum, w, xbar_h
     stopping test is the largest violation met during an epoch, each
     coordinate's measured from the gradient its update computes anyway, instead
     of a separate pass over the columns. (Any inexactness costs Newton steps,
-    never correctness: the outer check certifies.) Returns ``(b, n_epochs)``.
+    never correctness: the outer check certifies.) Every 6 epochs, Anderson
+    extrapolation of the last iterates (skglm's AndersonCD), kept only if it
+    lowers the model. ``scratch`` is (n,) work space. Returns ``(b, n_epochs)``.
     """
+    n = r.shape[0]
     n_epochs = 0
     nws = ws.shape[0]
+    anderson = 5
+    history = np.empty((anderson + 1, nws))
+    n_hist = 0
     while n_epochs < max_epochs:
         worst = 0.0
         for k in range(nws):
@@ -163,11 +226,46 @@ def _cd_sparse(data, indices, indptr, ws, hx, offsets, r, b, h, h_sum, w, xbar_h
         if fit_intercept:
             # re-anchor: the incremental intercept update drifts by rounding
             acc = 0.0
-            for i in range(r.shape[0]):
+            for i in range(n):
                 acc += h[i] * r[i]
             b = acc / h_sum
         if worst <= target:
             break
+        for k in range(nws):
+            history[n_hist, k] = w[ws[k]]
+        n_hist += 1
+        if n_hist == anderson + 1:
+            n_hist = 0
+            coefs, ok = _anderson_weights(history)
+            if not ok:
+                continue
+            # the extrapolated point's residual: r + X_ws (w - w_acc), from the columns that move
+            w_acc = np.empty(nws)
+            for i in range(n):
+                scratch[i] = r[i]
+            for k in range(nws):
+                j = ws[k]
+                acc = 0.0
+                for s in range(anderson):
+                    acc += coefs[s] * history[s + 1, k]
+                acc = min(max(acc, lower[j]), upper[j])
+                w_acc[k] = acc
+                delta = w[j] - acc
+                if delta != 0.0:
+                    for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                        scratch[np.uintp(indices[idx])] += delta * data[idx]
+            b_acc = 0.0
+            if fit_intercept:
+                for i in range(n):
+                    b_acc += h[i] * scratch[i]
+                b_acc /= h_sum
+            if _model_objective(scratch, b_acc, h, ws, w_acc, l1, l2) < _model_objective(r, b, h, ws,
+                                                                                           history[anderson], l1, l2):
+                for k in range(nws):
+                    w[ws[k]] = w_acc[k]
+                for i in range(n):
+                    r[i] = scratch[i]
+                b = b_acc
     return b, n_epochs
 
 
@@ -263,7 +361,7 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
             w_old[k] = w[ws[k]]
         if is_sparse:
             b_new, sub_epochs = _cd_sparse(data, indices, indptr, ws, hx, offsets, r, b_new, h, h_sum, w, xbar_h,
-                                           lips_h, l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200))
+                                           lips_h, l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200), z)
         else:
             b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws, xbar_h,
                                             lips_h, l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200),
