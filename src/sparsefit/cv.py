@@ -288,7 +288,8 @@ def _fold_problem(problem: _Problem, train):
 
     fold.prepared = prepare(fold.X, fold.sample_weight, problem.fit_intercept)
     fold.scale = np.ones(problem.X.shape[1])
-    fold._null = None  # the fold's own intercept-only model, not the full data's
+    # the fold's own intercept-only model, alpha_max and null certificate, not the full data's
+    fold._null = fold._alpha_max = fold._null_certificate = None
     return fold
 
 

@@ -31,6 +31,7 @@ from sparsefit._validation import (
     validate_y,
 )
 from sparsefit.solvers import CoordinateDescent, ProxNewton, RidgeSolver
+from sparsefit.solvers._check import PenaltyArrays
 from sparsefit.solvers._prepared import prepare
 from sparsefit.solvers._threads import single_threaded_blas
 
@@ -205,6 +206,8 @@ class _Problem:
         self.prepared = prepare(X, self.sample_weight, fit_intercept)
         self.solver = (ProxNewton if loss == "logistic" else CoordinateDescent)
         self._null = None
+        self._alpha_max = None
+        self._null_certificate = None
 
     def penalty(self, alpha) -> ElasticNetPenalty:
         return ElasticNetPenalty(alpha, self.l1_ratio, self.penalty_factor, self.lower, self.upper)
@@ -237,12 +240,30 @@ class _Problem:
 
     def alpha_max(self) -> float:
         """Smallest alpha with every penalized coefficient at zero (unpenalized ones fitted first)."""
-        coef, intercept = self.null_solution()
-        predictor = self.prepared.design.matvec(coef) + intercept
-        grad = self.prepared.design.xt_dot(self.datafit.raw_grad(self.y, predictor, self.prepared.sw))
-        grad[self.prepared.constant] = 0.0
-        grad[self.penalty_factor == 0] = 0.0
-        return self.penalty(1.0).alpha_max(grad)
+        if self._alpha_max is None:
+            coef, intercept = self.null_solution()
+            predictor = self.prepared.design.matvec(coef) + intercept
+            grad = self.prepared.design.xt_dot(self.datafit.raw_grad(self.y, predictor, self.prepared.sw))
+            grad[self.prepared.constant] = 0.0
+            grad[self.penalty_factor == 0] = 0.0
+            self._alpha_max = self.penalty(1.0).alpha_max(grad)
+        return self._alpha_max
+
+    def null_certificate(self, penalty):
+        """The certificate of :meth:`null_solution` under ``penalty`` (alpha >= alpha_max).
+
+        Computed once: for every alpha >= alpha_max the null solution's penalty
+        is 0, its correlations are within every feature's ``l1``, the dual
+        point needs no scaling and the penalty conjugates vanish, so primal,
+        dual, gap and KKT violation do not depend on alpha.
+        """
+        if self._null_certificate is None:
+            from sparsefit._optimality import certificate
+
+            coef, intercept = self.null_solution()
+            self._null_certificate = certificate(self.X, self.y, coef, intercept, self.datafit, penalty,
+                                                 self.prepared.sw, self.fit_intercept)
+        return self._null_certificate
 
 
 def _strong_set(Xt_theta_prev, alpha, alpha_prev, l1_ratio, penalty_factor):
@@ -272,6 +293,11 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     intercepts, gaps, dev_ratio, iters, seconds, violations, converged = [], [], [], [], [], [], []
     in_strong = np.zeros(p, dtype=bool)
     predictor = np.empty(n)
+    # coordinate descent's penalty vectors are alpha times fixed vectors: no temporaries per alpha
+    use_cd = problem.loss == "squared" and not use_ridge
+    if use_cd:
+        unit = PenaltyArrays.of(problem.penalty(1.0), p)
+        arrays = PenaltyArrays(np.empty(p), np.empty(p), unit.lower, unit.upper)
     bar = _progress_bar(progress, len(alphas), description)
     try:
         for k, alpha in enumerate(alphas):
@@ -279,9 +305,13 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
             strong = None
             if problem.loss == "logistic":
                 extra = {"init_intercept": b}
+            elif use_cd:
+                np.multiply(unit.l1, alpha, out=arrays.l1)
+                np.multiply(unit.l2, alpha, out=arrays.l2)
+                extra = {"dual_state": dual_state, "penalty_arrays": arrays}
             else:
-                extra = {} if use_ridge else {"dual_state": dual_state}
-            if dual_state is not None and problem.l1_ratio > 0 and not use_ridge and problem.loss == "squared":
+                extra = {}
+            if dual_state is not None and problem.l1_ratio > 0 and use_cd:
                 # coordinate descent applies the strong rule itself, on its correlation bounds
                 extra["strong_factor"] = max(2.0 - alphas[k - 1] / alpha, 0.0)
             elif Xt_theta_prev is not None:
@@ -296,13 +326,20 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                                    init=w, ws_init=strong, prepared=problem.prepared, **extra)
             w, b = sol.coef, sol.intercept
             dual_state = getattr(sol, "dual_state", None)
-            support = np.flatnonzero(w)
-            design.xw_ws(w, support, predictor)
-            predictor += b
-            if sol.Xt_theta is not None:
+            support = sol.support if sol.support is not None else np.flatnonzero(w)
+            if sol.Xt_theta is not None or use_cd:
                 Xt_theta_prev = sol.Xt_theta
+            if use_cd and sol.converged and dual_state is not None:
+                # the solver's objective was measured at this point: the loss is what is left of it
+                wk = w[support]
+                value = sol.objective - float(np.dot(arrays.l1[support], np.abs(wk))
+                                              + 0.5 * np.dot(arrays.l2[support], wk * wk))
             else:
-                Xt_theta_prev = design.xt_dot(-problem.datafit.raw_grad(problem.y, predictor, sw))
+                design.xw_ws(w, support, predictor)
+                predictor += b
+                value = problem.datafit.value(problem.y, predictor, sw)
+                if sol.Xt_theta is None and (problem.loss == "logistic" or not (use_cd or use_ridge)):
+                    Xt_theta_prev = design.xt_dot(-problem.datafit.raw_grad(problem.y, predictor, sw))
             if sol.first_ws_misses is not None and strong is None:
                 violations.append(sol.first_ws_misses)
             elif strong is not None:
@@ -317,7 +354,6 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
             gaps.append(sol.dual_gap)
             iters.append(sol.n_iter)
             converged.append(sol.converged)
-            value = problem.datafit.value(problem.y, predictor, sw)
             dev_ratio.append(1.0 - value / null_value if null_value > 0 else 0.0)
             seconds.append(time.perf_counter() - start)
             if bar is not None:
@@ -339,12 +375,10 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
 
 def _null_path_point(problem, penalty):
     """The exact solution at an alpha >= alpha_max, with its certificate."""
-    from sparsefit._optimality import certificate
     from sparsefit.solvers import Solution
 
     coef, intercept = problem.null_solution()
-    cert = certificate(problem.X, problem.y, coef, intercept, problem.datafit, penalty, problem.prepared.sw,
-                       problem.fit_intercept)
+    cert = problem.null_certificate(penalty)
     return Solution(coef.copy(), intercept, cert.gap, cert.kkt_violation, 0, True, cert.primal)
 
 

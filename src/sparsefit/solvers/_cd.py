@@ -37,7 +37,7 @@ import numpy as np
 from sparsefit.solvers._check import PenaltyArrays
 from sparsefit.solvers._prepared import prepare
 from sparsefit.solvers._solution import DualState, Solution
-from sparsefit.solvers._ws_kernels import cd_solve
+from sparsefit.solvers._ws_kernels import N_SCALARS, cd_solve
 from sparsefit.solvers._threads import single_threaded_blas
 
 
@@ -89,10 +89,11 @@ class CoordinateDescent:
         self.screening = screening
         # column entries read by optimality checks and bound refinements, summed over solves (diagnostics)
         self.work = np.zeros(2, dtype=np.int64)
+        self._null_cache = None
 
     @single_threaded_blas
     def solve(self, X, y, datafit, penalty, *, sample_weight=None, fit_intercept=True, init=None, ws_init=None,
-              prepared=None, dual_state=None, strong_factor=None) -> Solution:
+              prepared=None, dual_state=None, strong_factor=None, penalty_arrays=None) -> Solution:
         """Minimize ``datafit + penalty`` for the Quadratic datafit.
 
         Parameters
@@ -116,12 +117,17 @@ class CoordinateDescent:
             (reused along a path).
         dual_state : DualState or None
             The previous solve's dual point and correlation bounds (along a
-            path, with ``init`` its solution): features they prove to be zero
-            are screened out before the first pass over X.
+            path, with ``init`` its solution and ``penalty`` the same but for
+            alpha): features they prove to be zero are screened out before the
+            first pass over X, and features outside its watch list are not
+            touched at all. Consumed: its arrays are updated in place.
         strong_factor : float or None
             With ``dual_state``, the sequential strong rule's
             ``(2 alpha - alpha_prev) / alpha``: the first working set is then
             chosen from the dual state's bounds instead of ``ws_init``.
+        penalty_arrays : PenaltyArrays or None
+            ``penalty``'s per-feature vectors when the caller has them (a path
+            builds them without a temporary per alpha).
 
         Returns
         -------
@@ -130,13 +136,10 @@ class CoordinateDescent:
         prep = prepared if prepared is not None else prepare(X, sample_weight, fit_intercept)
         design, sw, xbar, lips = prep.design, prep.sw, prep.xbar, prep.lips
         n, p = X.shape
-        pen = PenaltyArrays.of(penalty, p)
+        pen = penalty_arrays if penalty_arrays is not None else PenaltyArrays.of(penalty, p)
         l1, l2, lower, upper = pen.l1, pen.l2, pen.lower, pen.upper
         w = np.zeros(p) if init is None else np.array(init, dtype=np.float64)
-        b0 = float(np.dot(sw, y)) if fit_intercept else 0.0
-        p0 = datafit.value(y, np.full(n, b0), sw)
-        # floor at the rounding error of the objective (matters only when P(0) is itself ~ rounding)
-        threshold = max(self.tol * p0, 16 * np.finfo(float).eps * float(np.dot(sw, y * y)))
+        b0, p0, threshold = self._null_objective(y, sw, fit_intercept, datafit)
         if p0 == 0.0:
             return Solution(np.zeros(p), b0, 0.0, 0.0, 0, True, 0.0)
 
@@ -144,15 +147,18 @@ class CoordinateDescent:
         r = y.copy()
         Xt_theta = np.empty(p)
         strong = _NO_FEATURES if ws_init is None else np.asarray(ws_init, dtype=np.int64)
-        use_state = dual_state is not None and dual_state.theta.shape == (n,) and dual_state.corr_bound.shape == (p,)
-        theta = dual_state.theta.copy() if use_state else np.zeros(n)
-        corr_bound = dual_state.corr_bound.copy() if use_state else np.zeros(p)
-        b, gap, kkt, objective, n_epochs, n_checks, converged, _, n_missed = cd_solve(
+        use_state = dual_state is not None and dual_state.theta.shape == (n,) and dual_state.corr_base.shape == (p,)
+        if use_state:
+            # consumed: the kernel updates the state's arrays in place (no O(n + p) copies per alpha)
+            state = dual_state
+        else:
+            state = DualState(np.zeros(n), np.empty(p), np.zeros(N_SCALARS), _NO_FEATURES, prep.sqrt_lips)
+        b, gap, kkt, objective, n_epochs, n_checks, converged, _, n_missed, watched, cand, support = cd_solve(
             *design.storage, y, sw, xbar, lips, prep.sqrt_lips, l1, l2, lower, upper, bool(fit_intercept), w, r, strong,
-            ws_init is not None, Xt_theta, theta, corr_bound, use_state,
-            -1.0 if strong_factor is None else float(strong_factor), float(threshold), float(self.tol),
-            float(p0), int(self.max_iter), int(self.max_outer), int(self.ws_start), int(self.anderson),
-            bool(self.screening), self.work,
+            ws_init is not None, Xt_theta, state.theta, state.corr_base, state.scalars, state.watch, use_state,
+            float(getattr(penalty, "alpha", 1.0)), -1.0 if strong_factor is None else float(strong_factor),
+            float(threshold), float(self.tol), float(p0), int(self.max_iter), int(self.max_outer),
+            int(self.ws_start), int(self.anderson), bool(self.screening), self.work,
         )
         if not converged:
             warnings.warn(
@@ -161,6 +167,24 @@ class CoordinateDescent:
                 _convergence_warning(),
                 stacklevel=3,
             )
+        next_state = None
+        if n_checks:
+            next_state = DualState(state.theta, state.corr_base, state.scalars, cand if watched else _NO_FEATURES,
+                                   prep.sqrt_lips)
         return Solution(w, float(b), float(gap), float(kkt), int(n_epochs), bool(converged), float(objective),
-                        Xt_theta if n_checks else None, DualState(theta, corr_bound) if n_checks else None,
-                        int(n_missed) if (ws_init is not None or strong_factor is not None) else None)
+                        Xt_theta if (n_checks and not watched) else None, next_state,
+                        int(n_missed) if (ws_init is not None or strong_factor is not None) else None, support)
+
+    def _null_objective(self, y, sw, fit_intercept, datafit):
+        """``(b0, P(0), threshold)``: cached per ``(y, sw)`` pair, which a path keeps fixed over its alphas."""
+        cached = self._null_cache
+        if cached is not None and cached[0] is y and cached[1] is sw and cached[2] == fit_intercept:
+            return cached[3]
+        n = y.shape[0]
+        b0 = float(np.dot(sw, y)) if fit_intercept else 0.0
+        p0 = datafit.value(y, np.full(n, b0), sw)
+        # floor at the rounding error of the objective (matters only when P(0) is itself ~ rounding)
+        threshold = max(self.tol * p0, 16 * np.finfo(float).eps * float(np.dot(sw, y * y)))
+        # the references keep y and sw alive, so their identities cannot be reused by other arrays
+        self._null_cache = (y, sw, fit_intercept, (b0, p0, threshold))
+        return b0, p0, threshold

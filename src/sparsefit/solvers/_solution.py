@@ -11,18 +11,38 @@ import numpy as np
 class DualState:
     """A dual point and bounds on its correlations, handed from one alpha of a path to the next.
 
+    A solve that receives a dual state updates its arrays in place and returns
+    them in its own ``Solution.dual_state``: hand each state to one solve only.
+    It is meant for the next alpha of the same problem (same data, weights,
+    ``l1_ratio``, penalty factors and bounds; the penalty scaled by another
+    alpha) started from the solution that produced it.
+
     Attributes
     ----------
     theta : ndarray of shape (n_samples,)
         The (unscaled) dual point of the last optimality check.
-    corr_bound : ndarray of shape (n_features,)
-        Upper bounds on ``|X_j.T theta|``: exact for the features that check
-        computed, moved by the distance the dual point travelled for the
-        features screened out before it.
+    corr_base : ndarray of shape (n_features,)
+        ``|X_j.T theta_k| - sqrt(lips_j) drift_k`` from the last point ``theta_k``
+        where feature j's correlation was computed (``inf`` if never).
+    scalars : ndarray of shape (7,)
+        The total drift of the path's dual points and the watch list's validity
+        (see :func:`sparsefit.solvers._ws_kernels.cd_solve`).
+    watch : ndarray of int64
+        The watch list: the only features a solve within its range touches.
+    sqrt_lips : ndarray of shape (n_features,)
+        The problem's ``sqrt(lips_j)`` (the bounds' slopes).
     """
 
     theta: np.ndarray
-    corr_bound: np.ndarray
+    corr_base: np.ndarray
+    scalars: np.ndarray
+    watch: np.ndarray
+    sqrt_lips: np.ndarray
+
+    @property
+    def corr_bound(self) -> np.ndarray:
+        """Upper bounds on ``|X_j.T theta|``: exact where the last check computed them."""
+        return self.corr_base + self.sqrt_lips * self.scalars[0]
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +74,9 @@ class Solution:
     first_ws_misses : int or None
         Features of the solution outside the first working set (along a path:
         the strong rule's violations), when the solver reports it.
+    support : ndarray of int64 or None
+        Indices of the non-zero coefficients, increasing, when the solver
+        reports them (saves a pass over ``coef``).
     """
 
     coef: np.ndarray
@@ -66,3 +89,4 @@ class Solution:
     Xt_theta: np.ndarray | None = None
     dual_state: DualState | None = None
     first_ws_misses: int | None = None
+    support: np.ndarray | None = None

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sparsefit.solvers._kernels import _prox_coordinate, conjugate_term, kkt_one, penalty_value_fast
+from sparsefit.solvers._kernels import _prox_coordinate, conjugate_term, kkt_one
 
 
 # Reassociation lets LLVM vectorize the dense dot products (4 partial sums instead of one chain): 2-4x on
@@ -71,28 +71,82 @@ def col_axpy(data, indices, indptr, XT, is_sparse, j, a, u):
             u[i] += a * XT[j, i]
 
 
+# Loops over many columns live in the functions below, with the column loops written out: a call with array
+# arguments inside a loop costs numba an atomic reference count per array and call (found with perf: a fifth
+# of a sparse path's time went to them when the checks called col_dot once per feature).
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def correlations(data, indices, indptr, XT, is_sparse, cand, mask, u, out):
+    """``out[j] = X[:, j] . u`` for ``j`` in ``cand`` with ``mask[j]``; returns the column entries read."""
+    read = 0
+    if is_sparse:
+        for k in range(cand.shape[0]):
+            j = cand[k]
+            if mask[j]:
+                start = np.uintp(indptr[j])
+                stop = np.uintp(indptr[j + 1])
+                acc = 0.0
+                for idx in range(start, stop):
+                    acc += data[idx] * u[np.uintp(indices[idx])]
+                out[j] = acc
+                read += stop - start
+    else:
+        for k in range(cand.shape[0]):
+            j = cand[k]
+            if mask[j]:
+                out[j] = dense_dot(XT, j, u)
+                read += XT.shape[1]
+    return read
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def subtract_columns(data, indices, indptr, XT, is_sparse, cols, coefs, u):
+    """``u -= sum_k coefs[k] X[:, cols[k]]`` in place (zero coefficients skipped)."""
+    for k in range(cols.shape[0]):
+        a = coefs[k]
+        if a == 0.0:
+            continue
+        j = cols[k]
+        if is_sparse:
+            for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                u[np.uintp(indices[idx])] -= a * data[idx]
+        else:
+            for i in range(u.shape[0]):
+                u[i] -= a * XT[j, i]
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
            fit_intercept):
     """One cyclic pass over ``ws``; returns the intercept and the largest ``lips_j delta_j^2``.
 
     ``uniform_v > 0`` says every ``v_i`` equals it: the gradient then skips the
-    weights (one gather less per non-zero on CSC columns).
+    weights (one gather less per non-zero on CSC columns). The column loops are
+    written out here rather than calling :func:`col_dot` / :func:`col_axpy`:
+    a call with array arguments in this loop costs numba an atomic reference
+    count per array, more than a short sparse column itself.
     """
-    n = r.shape[0]
     max_decrease = 0.0
     for k in range(ws.shape[0]):
         j = ws[k]
         lj = lips[j]
         if lj <= 0.0:
             continue
-        if uniform_v > 0.0:
-            grad = uniform_v * col_dot(data, indices, indptr, XT, is_sparse, j, r)
-        elif is_sparse:
-            grad = 0.0
-            for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
-                i = np.uintp(indices[idx])
-                grad += data[idx] * v[i] * r[i]
+        grad = 0.0
+        if is_sparse:
+            start = np.uintp(indptr[j])
+            stop = np.uintp(indptr[j + 1])
+            if uniform_v > 0.0:
+                for idx in range(start, stop):
+                    grad += data[idx] * r[np.uintp(indices[idx])]
+                grad *= uniform_v
+            else:
+                for idx in range(start, stop):
+                    i = np.uintp(indices[idx])
+                    grad += data[idx] * v[i] * r[i]
+        elif uniform_v > 0.0:
+            grad = uniform_v * dense_dot(XT, j, r)
         else:
             grad = dense_dot3(XT, j, v, r)
         if fit_intercept:
@@ -102,7 +156,12 @@ def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, w
         delta = new - old
         if delta != 0.0:
             w[j] = new
-            col_axpy(data, indices, indptr, XT, is_sparse, j, -delta, r)
+            if is_sparse:
+                for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                    r[np.uintp(indices[idx])] -= delta * data[idx]
+            else:
+                for i in range(r.shape[0]):
+                    r[i] -= delta * XT[j, i]
             if fit_intercept:
                 b -= delta * xbar[j]
             decrease = lj * delta * delta
@@ -185,9 +244,7 @@ def _anderson(data, indices, indptr, XT, is_sparse, v, v_sum, z, r, b, w, ws, hi
         w_acc[k] = min(max(acc, lower[j]), upper[j])
     for i in range(scratch.shape[0]):
         scratch[i] = z[i]
-    for k in range(nws):
-        if w_acc[k] != 0.0:
-            col_axpy(data, indices, indptr, XT, is_sparse, ws[k], -w_acc[k], scratch)
+    subtract_columns(data, indices, indptr, XT, is_sparse, ws, w_acc, scratch)
     b_acc = 0.0
     if fit_intercept:
         b_acc = np.dot(v, scratch) / v_sum
@@ -210,7 +267,12 @@ def _ws_kkt(data, indices, indptr, XT, is_sparse, v, r, b, w, ws, l1, l2, lower,
     worst = 0.0
     for k in range(ws.shape[0]):
         j = ws[k]
-        corr = col_dot(data, indices, indptr, XT, is_sparse, j, theta)
+        if is_sparse:
+            corr = 0.0
+            for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                corr += data[idx] * theta[np.uintp(indices[idx])]
+        else:
+            corr = dense_dot(XT, j, theta)
         d = kkt_one(w[j], -corr, l1[j], l2[j], lower[j], upper[j])
         if d > worst:
             worst = d
@@ -318,35 +380,37 @@ def _dual_point(v, r, b, y, fit_intercept, theta, theta_ref):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _select_working_set(w, screened, is_unpen, dist, ws_size):
-    """The support, the unpenalized features and the ``ws_size`` largest KKT violators, sorted."""
-    p = w.shape[0]
+def _select_working_set(cand, w, screened, is_unpen, dist, ws_size):
+    """Among ``cand``: the support, the unpenalized features and the ``ws_size`` largest KKT violators, sorted."""
     n_candidates = 0
-    for j in range(p):
+    for k in range(cand.shape[0]):
+        j = cand[k]
         if not screened[j] and (w[j] != 0.0 or is_unpen[j] or dist[j] > 0.0):
             n_candidates += 1
     candidates = np.empty(n_candidates, dtype=np.int64)
     score = np.empty(n_candidates)
     c = 0
-    for j in range(p):
+    for k in range(cand.shape[0]):
+        j = cand[k]
         if not screened[j] and (w[j] != 0.0 or is_unpen[j] or dist[j] > 0.0):
             candidates[c] = j
             score[c] = np.inf if (w[j] != 0.0 or is_unpen[j]) else dist[j]
             c += 1
     if ws_size < n_candidates:
         return np.sort(candidates[np.argsort(-score, kind="mergesort")[:ws_size]])
-    return candidates
+    return candidates  # in the order of cand, which is increasing
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def next_working_set(w, screened, is_unpen, dist, ws_size):
-    """Grow ``ws_size`` to twice the support (at most the unscreened count) and pick the working set.
+def working_set_among(cand, w, screened, is_unpen, dist, ws_size):
+    """Grow ``ws_size`` to twice the support (at most the unscreened count) and pick the working set in ``cand``.
 
     Returns ``(ws, ws_size)``; ``ws`` is empty when nothing is left to solve.
     """
     n_support = 0
     n_free = 0
-    for j in range(w.shape[0]):
+    for k in range(cand.shape[0]):
+        j = cand[k]
         if not screened[j]:
             n_free += 1
             if w[j] != 0.0:
@@ -354,13 +418,54 @@ def next_working_set(w, screened, is_unpen, dist, ws_size):
     ws_size = min(max(ws_size, 2 * n_support), n_free)
     if ws_size == 0:
         return np.empty(0, dtype=np.int64), 0
-    return _select_working_set(w, screened, is_unpen, dist, ws_size), ws_size
+    return _select_working_set(cand, w, screened, is_unpen, dist, ws_size), ws_size
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def next_working_set(w, screened, is_unpen, dist, ws_size):
+    """:func:`working_set_among` over every feature."""
+    return working_set_among(np.arange(w.shape[0]), w, screened, is_unpen, dist, ws_size)
+
+
+# Indices into the ``scalars`` array of a path's dual state (see cd_solve).
+S_DRIFT, S_ALPHA, S_DRIFT_START, S_WATCH, S_ALPHA_H, S_DRIFT_H, S_PLAIN_L1 = 0, 1, 2, 3, 4, 5, 6
+N_SCALARS = 7
+# A watch list is built to stay valid down to this fraction of the alpha it was built at (about 5 steps of a
+# 100-alpha grid to alpha_max / 100): rebuilding it is one pass over the features, cheap but not free.
+_HORIZON = 0.8
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips, l1, corr_base, drift, drift_h, q,
+                work, scratch_mask, scratch_corr):
+    """Features that are non-zero or whose correlation bound may exceed ``q * l1_j`` before the drift ``drift_h``.
+
+    A feature whose old bound fails the test gets its correlation at the current
+    point ``theta`` (drift ``drift``) computed first: bounds loosen as the drift
+    accumulates along a path, and a refreshed one usually passes.
+    """
+    p = w.shape[0]
+    every = np.arange(p)
+    for j in range(p):
+        scratch_mask[j] = lips[j] > 0.0 and w[j] == 0.0 and corr_base[j] + sqrt_lips[j] * drift_h > q * l1[j]
+    work[1] += correlations(data, indices, indptr, XT, is_sparse, every, scratch_mask, theta, scratch_corr)
+    out = np.empty(p, dtype=np.int64)
+    count = 0
+    for j in range(p):
+        if lips[j] <= 0.0:
+            continue
+        if scratch_mask[j]:
+            corr_base[j] = abs(scratch_corr[j]) - sqrt_lips[j] * drift
+        if w[j] != 0.0 or corr_base[j] + sqrt_lips[j] * drift_h > q * l1[j]:
+            out[count] = j
+            count += 1
+    return out[:count]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, l1, l2, lower, upper, fit_intercept,
-             w, r, ws_init, use_ws_init, Xt_theta, dual_theta, corr_bound, use_dual_state, strong_factor, threshold,
-             tol, p0, max_epochs, max_outer, ws_start, anderson, screening, work):
+             w, r, ws_init, use_ws_init, Xt_theta, dual_theta, corr_base, scalars, watch, use_dual_state, alpha,
+             strong_factor, threshold, tol, p0, max_epochs, max_outer, ws_start, anderson, screening, work):
     """Working-set CD for weighted least squares, certified by the duality gap (see :mod:`sparsefit.solvers._cd`).
 
     Parameters (beyond the storage and penalty arrays)
@@ -371,10 +476,14 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     r : (n,) out: a copy of ``y`` on entry; ``y - X w`` on exit.
     ws_init, use_ws_init : a first working set (e.g. the path's strong set) to solve before the first check.
     Xt_theta : (p,) out: ``X.T theta`` at the last check where it was computed; features it did not need
-        carry their bound ``corr_bound`` instead (0 for constant columns).
-    dual_theta, corr_bound, use_dual_state : (n,), (p,) in/out: a dual point and upper bounds on
-        ``|X_j.T dual_theta|``. With ``use_dual_state`` they come from the previous solve of a path; on exit
-        they describe this solve's last dual point, for the next one.
+        carry their correlation bound instead (0 for constant columns). Only the features of the returned
+        candidate list are written when a watch list was used (see below).
+    dual_theta, corr_base, scalars, watch : the dual state, in/out (``scalars`` indexed by ``S_*``). On exit
+        they describe this solve's last dual point; with ``use_dual_state`` they come from the previous solve
+        of a path (same problem, penalty scaled by another alpha; ``w`` its solution) and save the passes over
+        X that the bounds make unnecessary. ``corr_base`` is written whole when there is no dual state.
+    alpha : the penalty's scale, ``l1 = alpha * l1_ratio * penalty_factor`` (a watch list is valid for a
+        range of alpha).
     strong_factor : with a dual state, the sequential strong rule's ``(2 alpha - alpha_prev) / alpha``: the
         first working set is then the support plus ``{j : |X_j.T theta| >= strong_factor * l1_j}``, computed
         here from the bounds (replacing ``ws_init``); negative to use ``ws_init``.
@@ -388,10 +497,12 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
 
     Correlation bounds. For a centered column and two dual points summing to
     zero, ``|X_j.T (theta - theta')| <= sqrt(lips_j) ||theta - theta'||`` in the
-    dual's metric ``||u||^2 = sum u_i^2 / v_i``. Each feature keeps the last
-    ``|X_j.T theta|`` computed for it, and the distance the dual point has
-    travelled since (``drift``) turns it into a bound at the current point,
-    at O(n) per check. Without box constraints or unpenalized features:
+    dual's metric ``||u||^2 = sum u_i^2 / v_i``. The dual points of a path
+    travel a total distance ``drift`` (``scalars[S_DRIFT]``); each feature keeps
+    ``corr_base_j = |X_j.T theta_k| - sqrt(lips_j) drift_k`` from the last point
+    ``theta_k`` where its correlation was computed, so ``corr_base_j +
+    sqrt(lips_j) drift`` bounds ``|X_j.T theta|`` at the current point without
+    touching feature j. Without box constraints or unpenalized features:
 
     - a feature at zero whose bound is at most ``l1_j`` satisfies its KKT
       condition and does not limit the dual scaling (nor, with ``l2_j > 0``,
@@ -400,12 +511,22 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     - gap-safe screening (Fercoq, Gramfort & Salmon 2015) runs on the bounds:
       with a dual state, the warm start's gap screens features before any pass
       over X. Screened features are provably zero, so the gap of the problem
-      without them certifies the full one (same optimum).
+      without them certifies the full one (same optimum);
+    - along a path, a **watch list** holds the support and every feature whose
+      bound could exceed ``0.8 l1_j`` once the drift grows by a budget (twice
+      the drift expected over the alphas down to ``0.8 alpha``). The others
+      satisfy ``bound <= l1_j`` for every later alpha >= 0.8 alpha while the
+      drift stays within budget, so solves in that range touch only the watch
+      list: their per-feature work is O(watch) instead of O(p). A solve that
+      leaves the range rebuilds the list (one pass over the features); one
+      whose drift overruns the budget mid-solve falls back to every feature.
 
     Returns
     -------
-    b, gap, kkt, objective, n_epochs, n_checks, converged, n_screened, n_missed
-        (``n_missed``: features of the solution outside the first working set, e.g. strong-rule violations)
+    b, gap, kkt, objective, n_epochs, n_checks, converged, n_screened, n_missed, watched, cand, support
+        (``n_missed``: features of the solution outside the first working set, e.g. strong-rule violations;
+        ``watched``: the solve ended on a watch list ``cand``, and ``Xt_theta`` holds only its features;
+        ``support``: the indices of the non-zero coefficients, increasing)
     """
     n = y.shape[0]
     p = w.shape[0]
@@ -424,73 +545,123 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     n_screened = 0
     max_l1 = 0.0
     max_l2 = 0.0
-    no_bounds = True
-    pure_l1 = True
-    for j in range(p):
-        if lips[j] <= 0.0:
-            screened[j] = True
-            n_screened += 1
-            w[j] = 0.0
-        else:
-            w[j] = min(max(w[j], lower[j]), upper[j])
-            if l1[j] == 0.0 and l2[j] == 0.0:
-                is_unpen[j] = True
-                n_unpen += 1
-        if w[j] != 0.0:
-            n_support += 1
-            col_axpy(data, indices, indptr, XT, is_sparse, j, -w[j], r)
-        max_l1 = max(max_l1, l1[j])
-        max_l2 = max(max_l2, l2[j])
-        if lower[j] != -np.inf or upper[j] != np.inf:
-            no_bounds = False
-        if l2[j] != 0.0:
-            pure_l1 = False
-    # G* vanishes on its domain for pure L1 without bounds: the dual then needs no sum over the penalty
-    plain_l1 = pure_l1 and no_bounds
-    # the bounds need a penalty symmetric in each w_j (G* increasing in |s|) and no projection on X_u
-    use_bounds = no_bounds and n_unpen == 0
+    watched = use_dual_state and scalars[S_WATCH] > 0.0
+    if watched:
+        # the previous solve of the path checked the problem's structure (no box, no unpenalized feature) and
+        # every feature outside its watch list is zero
+        cand = watch
+        plain_l1 = scalars[S_PLAIN_L1] > 0.0
+        use_bounds = True
+        for k in range(cand.shape[0]):
+            j = cand[k]
+            max_l1 = max(max_l1, l1[j])
+            max_l2 = max(max_l2, l2[j])
+            if w[j] != 0.0:
+                n_support += 1
+        subtract_columns(data, indices, indptr, XT, is_sparse, cand, w[cand], r)
+    else:
+        cand = np.arange(p)
+        no_bounds = True
+        pure_l1 = True
+        for j in range(p):
+            if lips[j] <= 0.0:
+                screened[j] = True
+                n_screened += 1
+                w[j] = 0.0
+            else:
+                w[j] = min(max(w[j], lower[j]), upper[j])
+                if l1[j] == 0.0 and l2[j] == 0.0:
+                    is_unpen[j] = True
+                    n_unpen += 1
+            if w[j] != 0.0:
+                n_support += 1
+            max_l1 = max(max_l1, l1[j])
+            max_l2 = max(max_l2, l2[j])
+            if lower[j] != -np.inf or upper[j] != np.inf:
+                no_bounds = False
+            if l2[j] != 0.0:
+                pure_l1 = False
+        subtract_columns(data, indices, indptr, XT, is_sparse, cand, w, r)
+        # G* vanishes on its domain for pure L1 without bounds: the dual then needs no sum over the penalty
+        plain_l1 = pure_l1 and no_bounds
+        # the bounds need a penalty symmetric in each w_j (G* increasing in |s|) and no projection on X_u
+        use_bounds = no_bounds and n_unpen == 0
+        scalars[S_PLAIN_L1] = 1.0 if plain_l1 else 0.0
+        if not use_dual_state:
+            for j in range(p):
+                corr_base[j] = 0.0 if screened[j] else np.inf
+            scalars[S_DRIFT] = 0.0
+            scalars[S_ALPHA] = 0.0
+            scalars[S_DRIFT_START] = 0.0
     sequential = use_dual_state and use_bounds
     b = np.dot(v, r) / v_sum if fit_intercept else 0.0
-    unpenalized = np.flatnonzero(is_unpen)
     ws_size = max(ws_start, 2 * n_support)
     if n_unpen > 0:
+        unpenalized = np.flatnonzero(is_unpen)
         U, gram_pinv = _unpenalized_block(data, indices, indptr, XT, is_sparse, n, v, xbar, fit_intercept,
                                           unpenalized)
     else:
         U, gram_pinv = np.zeros((n, 0)), np.zeros((0, 0))
     scale = max(max(max_l1, max_l2), 1e-300)
     theta = np.empty(n)
-    # bound on |X_j.T theta| at the current point: corr_offset[j] + sqrt_lips[j] * drift
-    drift = 0.0
-    corr_offset = np.empty(p)
+    need = np.zeros(p, dtype=np.bool_)
+    # the total distance the path's dual points have travelled: |X_j.T theta| <= corr_base[j] + sqrt_lips[j] * drift
+    drift = scalars[S_DRIFT] if use_dual_state else 0.0
 
     if sequential:
         loss, dual_lin, dual_quad, dist0 = _dual_point(v, r, b, y, fit_intercept, theta, dual_theta)
+        drift += dist0
+        if watched and (alpha < scalars[S_ALPHA_H] or drift > scalars[S_DRIFT_H]):
+            watched = False
+        if not watched:
+            # (re)build the watch list: the drift budget is twice what the last step's rate predicts over the
+            # alphas down to the horizon
+            alpha_prev = scalars[S_ALPHA]
+            steps = 1.0
+            if alpha_prev > alpha > 0.0:
+                steps = max(np.log(1.0 / _HORIZON) / np.log(alpha_prev / alpha), 1.0)
+            per_step = max(scalars[S_DRIFT] - scalars[S_DRIFT_START], 0.0) + dist0
+            drift_h = drift + 2.0 * steps * per_step
+            cand = _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips, l1, corr_base,
+                               drift, drift_h, _HORIZON, work, need, Xt_theta)
+            scalars[S_ALPHA_H] = _HORIZON * alpha
+            scalars[S_DRIFT_H] = drift_h
+            scalars[S_WATCH] = 1.0
+            watched = True
+        scalars[S_DRIFT_START] = drift
         kappa = 1.0
         level = strong_factor if strong_factor >= 0.0 else 1.0
-        for j in range(p):
-            if screened[j]:
-                corr_offset[j] = 0.0
-                continue
-            bound = corr_bound[j] + sqrt_lips[j] * dist0
-            if bound >= level * l1[j]:
-                # a loose bound here would drag the dual scaling down or bloat the strong set: make it exact
-                bound = abs(col_dot(data, indices, indptr, XT, is_sparse, j, theta))
-                work[1] += (indptr[j + 1] - indptr[j]) if is_sparse else n
-            corr_offset[j] = bound
+        # a loose bound at or above the strong rule's level would drag the dual scaling down or bloat the strong
+        # set: make those exact
+        for k in range(cand.shape[0]):
+            j = cand[k]
+            need[j] = corr_base[j] + sqrt_lips[j] * drift >= level * l1[j]
+        work[1] += correlations(data, indices, indptr, XT, is_sparse, cand, need, theta, Xt_theta)
+        for k in range(cand.shape[0]):
+            j = cand[k]
+            if need[j]:
+                corr_base[j] = abs(Xt_theta[j]) - sqrt_lips[j] * drift
+            bound = corr_base[j] + sqrt_lips[j] * drift
             if l2[j] == 0.0 and bound > l1[j]:
                 kappa = min(kappa, l1[j] / bound)
         dual = kappa * dual_lin - 0.5 * kappa * kappa * dual_quad
         if not plain_l1:
-            for j in range(p):
-                if not screened[j]:
-                    dual -= conjugate_term(kappa * corr_offset[j], l1[j], l2[j], lower[j], upper[j])
-        gap0 = 0.5 * loss + penalty_value_fast(w, l1, l2) - dual
+            for k in range(cand.shape[0]):
+                j = cand[k]
+                dual -= conjugate_term(kappa * (corr_base[j] + sqrt_lips[j] * drift), l1[j], l2[j], lower[j],
+                                       upper[j])
+        gap0 = 0.5 * loss - dual
+        for k in range(cand.shape[0]):
+            j = cand[k]
+            wj = w[j]
+            if wj != 0.0:
+                gap0 += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
         if screening and np.isfinite(gap0):
             radius = np.sqrt(2.0 * max(gap0, 0.0))
             dropped = False
-            for j in range(p):
-                if not screened[j] and l1[j] > 0.0 and kappa * corr_offset[j] + sqrt_lips[j] * radius < l1[j]:
+            for k in range(cand.shape[0]):
+                j = cand[k]
+                if l1[j] > 0.0 and kappa * (corr_base[j] + sqrt_lips[j] * drift) + sqrt_lips[j] * radius < l1[j]:
                     screened[j] = True
                     n_screened += 1
                     if w[j] != 0.0:
@@ -500,11 +671,10 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             if dropped and fit_intercept:
                 b = np.dot(v, r) / v_sum
         dual_theta[:] = theta
-    else:
-        # nothing known yet: the first check computes every correlation
-        for j in range(p):
-            corr_offset[j] = 0.0 if screened[j] else np.inf
+    elif not use_dual_state:
         dual_theta[:] = 0.0
+    if not sequential:
+        scalars[S_WATCH] = 0.0
 
     own_strong_set = sequential and strong_factor >= 0.0
     first_ws = np.zeros(p if (use_ws_init or own_strong_set) else 0, dtype=np.bool_)
@@ -513,15 +683,19 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         if not own_strong_set:
             for k in range(ws_init.shape[0]):
                 first_ws[ws_init[k]] = True
-        ws_buffer = np.empty(p, dtype=np.int64)
+        ws_buffer = np.empty(cand.shape[0], dtype=np.int64)
         count = 0
         pen = 0.0
-        for j in range(p):
+        for k in range(cand.shape[0]):
+            j = cand[k]
             wj = w[j]
             if wj != 0.0:
                 pen += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
             # own strong set: the sequential strong rule on the (exact where it matters) correlation bounds
-            chosen = (corr_offset[j] >= strong_factor * l1[j]) if own_strong_set else first_ws[j]
+            if own_strong_set:
+                chosen = corr_base[j] + sqrt_lips[j] * drift >= strong_factor * l1[j]
+            else:
+                chosen = first_ws[j]
             chosen = (chosen or wj != 0.0 or is_unpen[j]) and not screened[j]
             first_ws[j] = chosen
             if chosen:
@@ -543,7 +717,6 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             n_epochs += epochs
             ws_size = max(ws_size, count)
 
-    need = np.zeros(p, dtype=np.bool_)
     dist = np.zeros(p)
     for _ in range(max_outer):
         if fit_intercept:
@@ -552,11 +725,20 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         if sequential or n_checks > 0:
             drift += step
         dual_theta[:] = theta
+        if watched and drift > scalars[S_DRIFT_H]:
+            # the dual point moved beyond the watch list's budget: the other features lose their guarantee
+            watched = False
+            scalars[S_WATCH] = 0.0
+            cand = np.arange(p)
+            for j in range(p):
+                if lips[j] <= 0.0:
+                    screened[j] = True
         # the correlations this check needs: the support, and every feature its bound cannot vouch for
         n_need = 0
-        for j in range(p):
+        for k in range(cand.shape[0]):
+            j = cand[k]
             need[j] = (not screened[j]) and (w[j] != 0.0 or not use_bounds
-                                             or corr_offset[j] + sqrt_lips[j] * drift > l1[j])
+                                             or corr_base[j] + sqrt_lips[j] * drift > l1[j])
             if need[j]:
                 n_need += 1
         if not is_sparse and 2 * n_need > p:
@@ -564,20 +746,18 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             Xt_theta[:] = np.dot(XT, theta)
             work[0] += n * p
         else:
-            for j in range(p):
-                if need[j]:
-                    Xt_theta[j] = col_dot(data, indices, indptr, XT, is_sparse, j, theta)
-                    work[0] += (indptr[j + 1] - indptr[j]) if is_sparse else n
+            work[0] += correlations(data, indices, indptr, XT, is_sparse, cand, need, theta, Xt_theta)
         n_checks += 1
         # one pass over the needed features: the KKT violation, the penalty and the dual scaling
         kkt = 0.0
         kappa = 1.0
         pen = 0.0
-        for j in range(p):
+        for k in range(cand.shape[0]):
+            j = cand[k]
             if not need[j]:
                 continue
             s = Xt_theta[j]
-            corr_offset[j] = abs(s) - sqrt_lips[j] * drift
+            corr_base[j] = abs(s) - sqrt_lips[j] * drift
             wj = w[j]
             lj = l1[j]
             if plain_l1:
@@ -590,6 +770,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                 d = kkt_one(wj, -s, lj, l2[j], lower[j], upper[j])
                 if wj != 0.0:
                     pen += lj * abs(wj) + 0.5 * l2[j] * wj * wj
+            dist[j] = d
             if d > kkt:
                 kkt = d
             if l2[j] == 0.0 and not is_unpen[j]:
@@ -599,13 +780,12 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                     kappa = min(kappa, lj / -s)
         Xt_f = Xt_theta
         if n_unpen > 0:
+            # (never with a watch list: cand holds every feature)
             coef = gram_pinv @ (U.T @ theta)
             correction = v * (U @ coef)
             theta_f = theta - correction
             Xt_corr = np.zeros(p)
-            for j in range(p):
-                if need[j]:
-                    Xt_corr[j] = col_dot(data, indices, indptr, XT, is_sparse, j, correction)
+            correlations(data, indices, indptr, XT, is_sparse, cand, need, correction, Xt_corr)
             Xt_f = Xt_theta - Xt_corr
             kappa = 1.0
             for j in range(p):
@@ -629,7 +809,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         # D = kappa theta.y - kappa^2 / 2 sum theta_i^2 / v_i  (rows with v_i = 0 have theta_i = 0)
         dual = kappa * dual_lin - 0.5 * kappa * kappa * dual_quad
         if not plain_l1:
-            for j in range(p):
+            for k in range(cand.shape[0]):
+                j = cand[k]
                 if need[j]:
                     dual -= conjugate_term(kappa * Xt_f[j], l1[j], l2[j], lower[j], upper[j])
         gap = objective - dual
@@ -639,15 +820,16 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         if n_epochs >= max_epochs:
             break
 
-        for j in range(p):
-            dist[j] = kkt_one(w[j], -Xt_theta[j], l1[j], l2[j], lower[j], upper[j]) if need[j] else 0.0
         if screening and np.isfinite(gap):
             radius = np.sqrt(2.0 * max(gap, 0.0))
             dropped = False
-            for j in range(p):
+            for k in range(cand.shape[0]):
+                j = cand[k]
+                if not need[j]:
+                    dist[j] = 0.0
                 if screened[j] or l1[j] <= 0.0:
                     continue
-                bound = abs(kappa * Xt_f[j]) if need[j] else kappa * (corr_offset[j] + sqrt_lips[j] * drift)
+                bound = abs(kappa * Xt_f[j]) if need[j] else kappa * (corr_base[j] + sqrt_lips[j] * drift)
                 if bound + sqrt_lips[j] * radius < l1[j]:
                     screened[j] = True
                     n_screened += 1
@@ -659,8 +841,13 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                         dropped = True
             if dropped and fit_intercept:
                 b = np.dot(v, r) / v_sum
+        else:
+            for k in range(cand.shape[0]):
+                j = cand[k]
+                if not need[j]:
+                    dist[j] = 0.0
 
-        ws, ws_size = next_working_set(w, screened, is_unpen, dist, ws_size)
+        ws, ws_size = working_set_among(cand, w, screened, is_unpen, dist, ws_size)
         if ws.shape[0] == 0:
             break
         b, epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, v, y, r, b, w, ws, xbar, lips, l1, l2, lower,
@@ -668,16 +855,26 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         n_epochs += epochs
         ws_size *= 2
 
-    # bounds at the last dual point, for the next solve of a path
+    # what the next solve of a path starts from (corr_base is already up to date)
+    scalars[S_DRIFT] = drift
+    scalars[S_ALPHA] = alpha
     n_missed = 0
-    for j in range(p):
-        if first_ws.shape[0] > 0 and w[j] != 0.0 and not first_ws[j]:
-            n_missed += 1
+    n_support = 0
+    for k in range(cand.shape[0]):
+        j = cand[k]
+        if w[j] != 0.0:
+            n_support += 1
+            if first_ws.shape[0] > 0 and not first_ws[j]:
+                n_missed += 1
         if lips[j] <= 0.0:
-            corr_bound[j] = 0.0
             Xt_theta[j] = 0.0
-        else:
-            corr_bound[j] = corr_offset[j] + sqrt_lips[j] * drift
-            if not need[j]:
-                Xt_theta[j] = corr_bound[j]
-    return b, gap, kkt, objective, n_epochs, n_checks, converged, n_screened, n_missed
+        elif not need[j]:
+            Xt_theta[j] = corr_base[j] + sqrt_lips[j] * drift
+    support = np.empty(n_support, dtype=np.int64)
+    n_support = 0
+    for k in range(cand.shape[0]):
+        j = cand[k]
+        if w[j] != 0.0:
+            support[n_support] = j
+            n_support += 1
+    return b, gap, kkt, objective, n_epochs, n_checks, converged, n_screened, n_missed, watched, cand, support
