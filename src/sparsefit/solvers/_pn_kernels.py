@@ -477,6 +477,7 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
     max_l1 = 0.0
     max_l2 = 0.0
     l1_ref = np.inf
+    plain_l1 = True
     for j in range(p):
         w[j] = min(max(w[j], lower[j]), upper[j])
         if lips[j] <= 0.0:
@@ -492,6 +493,8 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         max_l2 = max(max_l2, l2[j])
         if l1[j] > 0.0 and not screened[j]:
             l1_ref = min(l1_ref, l1[j])
+        if l2[j] != 0.0 or lower[j] != -np.inf or upper[j] != np.inf:
+            plain_l1 = False
     use_gap = n_unpen == 0
     # the KKT targets from the gap's first-order model need an L1 scale; without one, the safe target alone
     adaptive = use_gap and l1_ref < np.inf
@@ -579,39 +582,42 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         theta_sum = 0.0
         for i in range(n):
             theta_sum += theta[i]
-        # the one pass over X of the check, kept free of per-feature logic
-        if is_sparse:
-            for j in range(p):
+        # one pass over the features: X.T theta, the KKT violations, the penalty and the dual scaling
+        if not is_sparse:
+            Xt_theta[:] = np.dot(XT, theta)
+        n_checks += 1
+        # dual point: theta projected onto sum(theta) = 0, then scaled into the domain of G*
+        shift = theta_sum / sw_sum if fit_intercept else 0.0
+        shift_sum = shift * sw_sum
+        kkt = 0.0
+        kappa = 1.0
+        pen = 0.0
+        for j in range(p):
+            if is_sparse:
                 acc = 0.0
                 for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
                     acc += data[idx] * theta[np.uintp(indices[idx])]
                 Xt_theta[j] = acc
-        else:
-            Xt_theta[:] = np.dot(XT, theta)
-        n_checks += 1
-
-        kkt = 0.0
-        for j in range(p):
-            if screened[j] and w[j] == 0.0:
+            else:
+                acc = Xt_theta[j]
+            wj = w[j]
+            if screened[j] and wj == 0.0:
                 d = 0.0
             else:
-                d = kkt_one(w[j], -Xt_theta[j], l1[j], l2[j], lower[j], upper[j])
+                d = kkt_one(wj, -acc, l1[j], l2[j], lower[j], upper[j])
             dist[j] = d
             if d > kkt:
                 kkt = d
-        objective = loss + penalty_value_fast(w, l1, l2)
-        # dual point: theta projected onto sum(theta) = 0, then scaled into the domain of G*
-        shift = theta_sum / sw_sum if fit_intercept else 0.0
-        kappa = 1.0
+            if wj != 0.0:
+                pen += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
+            if l2[j] == 0.0:
+                sj = acc - shift_sum * xbar[j]
+                if sj > l1[j] and upper[j] == np.inf:
+                    kappa = min(kappa, l1[j] / sj)
+                elif sj < -l1[j] and lower[j] == -np.inf:
+                    kappa = min(kappa, l1[j] / -sj)
+        objective = loss + pen
         if use_gap:
-            for j in range(p):
-                if l2[j] != 0.0:
-                    continue
-                s = Xt_theta[j] - shift * xbar[j] * sw_sum
-                if s > l1[j] and upper[j] == np.inf:
-                    kappa = min(kappa, l1[j] / s)
-                elif s < -l1[j] and lower[j] == -np.inf:
-                    kappa = min(kappa, l1[j] / -s)
             kappa = max(kappa, 0.0)
             # F*(-kappa theta) = sum_i sw_i (t_i log t_i + (1 - t_i) log(1 - t_i)), t_i = y_i kappa theta_i / sw_i
             conj = 0.0
@@ -633,7 +639,7 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
                     conj = np.inf
                     break
             pen_conj = 0.0
-            for j in range(p):
+            for j in range(p if not plain_l1 else 0):  # G* vanishes on its domain for plain L1
                 pen_conj += conjugate_term(kappa * (Xt_theta[j] - shift * xbar[j] * sw_sum), l1[j], l2[j], lower[j],
                                            upper[j])
             gap = objective + conj + pen_conj
