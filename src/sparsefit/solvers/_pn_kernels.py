@@ -361,7 +361,7 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
             w_old[k] = w[ws[k]]
         if is_sparse:
             b_new, sub_epochs = _cd_sparse(data, indices, indptr, ws, hx, offsets, r, b_new, h, h_sum, w, xbar_h,
-                                           lips_h, l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200), z)
+                                           lips_h, l1, l2, lower, upper, fit_intercept, 0.3 * kkt_ws, np.int64(200), z)
         else:
             b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws, xbar_h,
                                             lips_h, l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200),
