@@ -560,7 +560,7 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
             start = stats[0] + penalty_value_fast(w, l1, l2)
             scale = max(max(max_l1, max_l2), 1e-300)
             target = 0.5 * threshold * scale / max(start, 1e-300)
-            first_goal = 0.5 * threshold if adaptive else 0.0
+            first_goal = 0.8 * threshold if adaptive else 0.0
             b, steps, epochs, fresh = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws,
                                                  l1, l2, lower, upper, fit_intercept, target, first_goal,
                                                  l1_ref, max_iter, max_epochs,
