@@ -123,3 +123,30 @@ def test_each_kernel_has_at_most_two_signatures():
     for name, kernel in vars(_pn_kernels).items():
         if hasattr(kernel, "signatures") and not name.startswith("__"):
             assert len(kernel.signatures) <= 2, (name, kernel.signatures)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_loose_path_steps_are_certified_independently(l1_ratio):
+    # the first working set stops at a first-order gap estimate and the check skips the intercept solve:
+    # every alpha must still meet gap <= tol * P(0) when the gap is recomputed from scratch
+    X, y = problem(n=300, p=200, seed=7, density=0.05)
+    X = sp.csc_matrix(X)
+    n = len(y)
+    sw = np.full(n, 1.0 / n)
+    datafit = Logistic()
+    b0 = datafit.null_intercept(y, sw)
+    p0 = datafit.value(y, np.full(n, b0), sw)
+    a_max = alpha_max(X, y, sw) / l1_ratio
+    tol = 1e-4
+    solver = ProxNewton(tol=tol)
+    w, b, prev_alpha, Xt_theta = None, None, None, None
+    for alpha in np.geomspace(a_max, a_max / 100, 30)[1:]:
+        penalty = ElasticNetPenalty(alpha, l1_ratio=l1_ratio)
+        strong = None
+        if Xt_theta is not None:
+            strong = np.flatnonzero(np.abs(Xt_theta) >= (2 * alpha - prev_alpha) * l1_ratio)
+        sol = solver.solve(X, y, datafit, penalty, init=w, init_intercept=b, ws_init=strong)
+        assert sol.converged
+        cert = certificate(X, y, sol.coef, sol.intercept, datafit, penalty)
+        assert cert.gap <= tol * p0 * (1 + 1e-9), (alpha, cert.gap, tol * p0)
+        w, b, prev_alpha, Xt_theta = sol.coef, sol.intercept, alpha, sol.Xt_theta

@@ -4,7 +4,10 @@ The algorithm of :mod:`sparsefit.solvers._prox_newton` (primal, dual, dual
 point, gap, stopping rules and working-set strategy are documented there),
 with its outer loop, Newton steps, line search and intercept solve inside
 the compiled code; the weighted least-squares subproblems go to
-:func:`sparsefit.solvers._ws_kernels.solve_ws`. One call solves one alpha.
+:func:`_cd_sparse` on CSC data (the bulk of a path's late alphas: one gather
+per non-zero fewer, no separate KKT pass, Anderson extrapolation) and to
+:func:`sparsefit.solvers._ws_kernels.solve_ws` on dense data. One call solves
+one alpha.
 
 Where the time goes: once the loop is compiled, a solve along a path costs
 one pass over X (the check) plus a few passes over the samples that each
@@ -175,7 +178,7 @@ def _anderson_weights(history):
 @njit(cache=True, nogil=True, error_model="numpy")
 def _cd_sparse(data, indices, indptr, ws, hx, offsets, r, b, h, h_sum, w, xbar_h, lips_h, l1, l2, lower, upper,
                fit_intercept, target, max_epochs, scratch):
-    """Coordinate descent on the Newton model over the CSC columns ``ws``, until its KKT violation is at most ``target``.
+    """CD on the Newton model over the CSC columns ``ws`` until its KKT violation is at most ``target``.
 
     The model is :func:`sparsefit.solvers._ws_kernels.solve_ws`'s weighted least
     squares with ``v = h`` (``r = z - X w`` on entry, updated in place), solved
@@ -360,8 +363,10 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
         for k in range(nws):
             w_old[k] = w[ws[k]]
         if is_sparse:
+            # z is free until the line search: the CD's scratch
             b_new, sub_epochs = _cd_sparse(data, indices, indptr, ws, hx, offsets, r, b_new, h, h_sum, w, xbar_h,
-                                           lips_h, l1, l2, lower, upper, fit_intercept, 0.3 * kkt_ws, np.int64(200), z)
+                                           lips_h, l1, l2, lower, upper, fit_intercept, 0.3 * kkt_ws, np.int64(200),
+                                           z)
         else:
             b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws, xbar_h,
                                             lips_h, l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200),

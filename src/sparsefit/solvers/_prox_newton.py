@@ -24,12 +24,18 @@ sets): an outer loop checks optimality on all features with one ``X.T theta``
 pass, screens with the gap-safe sphere (the logistic dual is 4-strongly
 concave in the ``1/sw`` metric, so the radius is ``sqrt(gap / 2)``), and picks
 a working set; an inner loop takes proximal Newton steps on it, each a
-weighted least-squares subproblem solved by the shared coordinate-descent
-kernel, followed by a backtracking line search on the true objective.
+weighted least-squares subproblem solved by coordinate descent (on CSC data
+:func:`sparsefit.solvers._pn_kernels._cd_sparse`, on dense data the shared
+kernel), followed by a backtracking line search on the true objective.
 The line searches (Armijo for the Newton steps, plain decrease for the
 intercept's 1-D Newton) also accept a step whose condition convexity
 certifies from the slope at the trial point, so a decrease smaller than the
 objective's rounding does not halve the step dozens of times.
+
+Along a path, the first working set is solved until a first-order model of
+the gap meets ``0.8 tol P(0)`` (the check that follows computes the exact gap),
+and a check right after a Newton step takes the Newton model's intercept as it
+is (the dual point's projection absorbs its small gradient).
 
 The whole loop (outer checks, screening, working sets, Newton steps, line
 search and the intercept's 1-D Newton solve) is compiled as one numba
