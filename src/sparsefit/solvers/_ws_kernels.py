@@ -430,9 +430,10 @@ def next_working_set(w, screened, is_unpen, dist, ws_size):
 # Indices into the ``scalars`` array of a path's dual state (see cd_solve).
 S_DRIFT, S_ALPHA, S_DRIFT_START, S_WATCH, S_ALPHA_H, S_DRIFT_H, S_PLAIN_L1 = 0, 1, 2, 3, 4, 5, 6
 N_SCALARS = 7
-# A watch list is built to stay valid down to this fraction of the alpha it was built at (about 5 steps of a
-# 100-alpha grid to alpha_max / 100): rebuilding it is one pass over the features, cheap but not free.
-_HORIZON = 0.8
+# A watch list is built to stay valid down to this fraction of the alpha it was built at (one or two steps of a
+# 100-alpha grid to alpha_max / 100). On the quick text-like path (p = 12,500) 0.8 kept ~4,500 features
+# watched and rebuilt every 5 alphas, 0.95 ~250 and every 2 alphas, for the same or slightly less time.
+_HORIZON = 0.95
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -513,9 +514,10 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
       over X. Screened features are provably zero, so the gap of the problem
       without them certifies the full one (same optimum);
     - along a path, a **watch list** holds the support and every feature whose
-      bound could exceed ``0.8 l1_j`` once the drift grows by a budget (twice
-      the drift expected over the alphas down to ``0.8 alpha``). The others
-      satisfy ``bound <= l1_j`` for every later alpha >= 0.8 alpha while the
+      bound could exceed ``q l1_j`` (``q = _HORIZON``) once the drift grows by
+      a budget (twice the drift expected over the alphas down to ``q alpha``;
+      stale bounds are refreshed first). The others satisfy ``bound <= l1_j``
+      for every later alpha >= q alpha while the
       drift stays within budget, so solves in that range touch only the watch
       list: their per-feature work is O(watch) instead of O(p). A solve that
       leaves the range rebuilds the list (one pass over the features); one
