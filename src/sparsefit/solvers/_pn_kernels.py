@@ -389,7 +389,12 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
         for k in range(nws):
             j = ws[k]
             if delta_w[k] != 0.0:
-                col_axpy(data, indices, indptr, XT, is_sparse, j, delta_w[k], dm)
+                # inline on CSC: a call with array arguments costs atomic reference counts per feature
+                if is_sparse:
+                    for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                        dm[np.uintp(indices[idx])] += delta_w[k] * data[idx]
+                else:
+                    col_axpy(data, indices, indptr, XT, is_sparse, j, delta_w[k], dm)
             wj = w_old[k]
             pen_now += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
             wj = w_old[k] + delta_w[k]
@@ -493,7 +498,11 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
             n_unpen += 1
         if w[j] != 0.0:
             n_support += 1
-            col_axpy(data, indices, indptr, XT, is_sparse, j, w[j], margin)
+            if is_sparse:
+                for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                    margin[np.uintp(indices[idx])] += w[j] * data[idx]
+            else:
+                col_axpy(data, indices, indptr, XT, is_sparse, j, w[j], margin)
         max_l1 = max(max_l1, l1[j])
         max_l2 = max(max_l2, l2[j])
         if l1[j] > 0.0 and not screened[j]:
