@@ -17,6 +17,7 @@ from sklearn.base import RegressorMixin
 from sparsefit.cv import cross_validate_path
 from sparsefit.estimators import _LinearModelBase
 from sparsefit.logistic import LogisticRegression
+from sparsefit.solvers._threads import single_threaded_blas
 
 __all__ = ["LassoCV", "ElasticNetCV", "LogisticRegressionCV"]
 
@@ -83,6 +84,7 @@ class _RegressionCV(RegressorMixin, _LinearModelBase):
     lower_bounds = None
     upper_bounds = None
 
+    @single_threaded_blas
     def fit(self, X, y, sample_weight=None, groups=None):
         """Cross-validate the path(s) and keep the chosen model.
 
@@ -230,6 +232,7 @@ class LogisticRegressionCV(LogisticRegression):
             raise ValueError(f"penalty must be 'l1', 'l2' or 'elasticnet'; got {self.penalty!r}.")
         return 1.0 if self.penalty == "l1" else 0.0
 
+    @single_threaded_blas
     def fit(self, X, y, sample_weight=None, groups=None):
         """Cross-validate the path(s) and keep the chosen model (one per class for multiclass).
 

@@ -45,6 +45,7 @@ from sparsefit._validation import (
     validate_y,
 )
 from sparsefit.solvers import CoordinateDescent, RidgeSolver
+from sparsefit.solvers._threads import single_threaded_blas
 
 __all__ = ["Lasso", "Ridge", "ElasticNet"]
 
@@ -141,6 +142,7 @@ class _LinearModelBase(BaseEstimator):
         # coefficients on standardized columns are w * scale; so are their bounds
         return ElasticNetPenalty(alpha, l1_ratio, pf, lower * scale, upper * scale)
 
+    @single_threaded_blas
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
 

@@ -37,6 +37,7 @@ from sparsefit._objective import Logistic, sigmoid
 from sparsefit._validation import validate_sample_weight, validate_solver_params, validate_X
 from sparsefit.estimators import _LinearModelBase, column_scale
 from sparsefit.solvers import ProxNewton
+from sparsefit.solvers._threads import single_threaded_blas
 
 __all__ = ["LogisticRegression"]
 
@@ -182,6 +183,7 @@ class LogisticRegression(ClassifierMixin, _LinearModelBase):
             )
         return classes, encoded
 
+    @single_threaded_blas
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
 

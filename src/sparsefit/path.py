@@ -405,6 +405,7 @@ class _progress_bar:
         self._progress.stop()
 
 
+@single_threaded_blas
 def regularization_path(X, y, loss="squared", l1_ratio=1.0, n_alphas=100, alpha_min_ratio=None, alphas=None,
                         sample_weight=None, fit_intercept=True, standardize=False, tol=1e-6, progress=False,
                         penalty_factor=None, early_stop=True, max_iter=None) -> Path:

@@ -347,12 +347,12 @@ def _unpenalized_block(data, indices, indptr, XT, is_sparse, n, v, xbar, fit_int
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _dual_point(v, r, b, y, fit_intercept, theta, theta_ref):
-    """``theta = v (r - b)`` projected onto ``sum(theta) = 0``, and the numbers the gap needs.
+def _dual_point(v, r, b, y, fit_intercept, theta):
+    """``theta = v (r - b)`` projected onto ``sum(theta) = 0``, in place, and the numbers the gap needs.
 
     Returns ``(loss, dual_lin, dual_quad, dist)``: ``sum v (r - b)^2``,
-    ``theta . y``, ``sum theta^2 / v`` and the distance from ``theta_ref`` in the
-    metric of the dual, ``sqrt(sum (theta - theta_ref)^2 / v)``.
+    ``theta . y``, ``sum theta^2 / v`` and the distance from the point ``theta``
+    held on entry, in the metric of the dual, ``sqrt(sum (theta - theta_old)^2 / v)``.
     """
     n = r.shape[0]
     shift = 0.0
@@ -373,7 +373,7 @@ def _dual_point(v, r, b, y, fit_intercept, theta, theta_ref):
         dual_lin += t * y[i]
         dual_quad += t * (d - shift)  # theta_i^2 / v_i without the division
         if v[i] > 0.0:
-            e = t - theta_ref[i]
+            e = t - theta[i]
             dist2 += e * e / v[i]
         theta[i] = t
     return loss, dual_lin, dual_quad, np.sqrt(dist2)
@@ -605,13 +605,16 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     else:
         U, gram_pinv = np.zeros((n, 0)), np.zeros((0, 0))
     scale = max(max(max_l1, max_l2), 1e-300)
-    theta = np.empty(n)
+    # the dual point, updated in place (on entry: the previous solve's, for the distance it travels)
+    theta = dual_theta
+    loss = 0.0
     need = np.zeros(p, dtype=np.bool_)
     # the total distance the path's dual points have travelled: |X_j.T theta| <= corr_base[j] + sqrt_lips[j] * drift
     drift = scalars[S_DRIFT] if use_dual_state else 0.0
 
     if sequential:
-        loss, dual_lin, dual_quad, dist0 = _dual_point(v, r, b, y, fit_intercept, theta, dual_theta)
+        loss, dual_lin, dual_quad, dist0 = _dual_point(v, r, b, y, fit_intercept, theta)
+        loss_fresh = True
         drift += dist0
         if watched and (alpha < scalars[S_ALPHA_H] or drift > scalars[S_DRIFT_H]):
             watched = False
@@ -670,11 +673,14 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                         col_axpy(data, indices, indptr, XT, is_sparse, j, w[j], r)
                         w[j] = 0.0
                         dropped = True
-            if dropped and fit_intercept:
-                b = np.dot(v, r) / v_sum
-        dual_theta[:] = theta
-    elif not use_dual_state:
-        dual_theta[:] = 0.0
+            if dropped:
+                loss_fresh = False
+                if fit_intercept:
+                    b = np.dot(v, r) / v_sum
+    else:
+        loss_fresh = False
+        if not use_dual_state:
+            theta[:] = 0.0
     if not sequential:
         scalars[S_WATCH] = 0.0
 
@@ -705,10 +711,11 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                 count += 1
         if count > 0:
             ws = ws_buffer[:count]
-            loss = 0.0
-            for i in range(n):
-                d = r[i] - b
-                loss += v[i] * d * d
+            if not loss_fresh:
+                loss = 0.0
+                for i in range(n):
+                    d = r[i] - b
+                    loss += v[i] * d * d
             start = 0.5 * loss + pen
             # the gap's dual-scaling term is about 2 P(w) kkt / l1, so this KKT target meets tol * P(0)
             target = 0.5 * tol * scale * p0 / max(start, 1e-300)
@@ -723,10 +730,9 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     for _ in range(max_outer):
         if fit_intercept:
             b = np.dot(v, r) / v_sum
-        loss, dual_lin, dual_quad, step = _dual_point(v, r, b, y, fit_intercept, theta, dual_theta)
+        loss, dual_lin, dual_quad, step = _dual_point(v, r, b, y, fit_intercept, theta)
         if sequential or n_checks > 0:
             drift += step
-        dual_theta[:] = theta
         if watched and drift > scalars[S_DRIFT_H]:
             # the dual point moved beyond the watch list's budget: the other features lose their guarantee
             watched = False
