@@ -193,20 +193,30 @@ def certificate(X, y, w, intercept, datafit, penalty, sample_weight=None, fit_in
     n, p = X.shape
     sw = _normalized_weights(sample_weight, n)
     w = np.asarray(w, dtype=np.float64)
-    Xw = X @ w + intercept
+    # (an all-zero w, e.g. a path's null model, needs no product with X)
+    Xw = (X @ w if np.any(w) else np.zeros(n)) + intercept
     P = datafit.value(y, Xw, sw) + penalty.value(w)
     theta = -datafit.raw_grad(y, Xw, sw)
-    grad_w = -(X.T @ theta)
+    grad_w = -np.asarray(X.T @ theta).ravel()
     kkt = float(np.max(penalty.subdiff_distance(w, grad_w), initial=0.0))
+    unpenalized = _unpenalized(penalty, p)
     if fit_intercept:
         kkt = max(kkt, abs(float(theta.sum())))
         # the dual point is taken at the intercept that is optimal for w: any feasible dual point
         # bounds the primal, and this one stays inside the logistic conjugate's domain
         margin = Xw - intercept
         theta = -datafit.raw_grad(y, margin + optimal_intercept(datafit, y, margin, sw, intercept), sw)
-    Xt_theta = X.T @ theta
+        if not len(unpenalized):
+            # project onto sum(theta) = 0 first: then one product with X.T gives the projected correlations
+            theta = theta - theta.sum() / sw.sum() * sw
+            Xt_theta_f = np.asarray(X.T @ theta).ravel()
+            D, _ = dual_value(datafit, penalty, y, sw, theta, Xt_theta_f)
+            return Certificate(primal=P, dual=D, gap=P - D, kkt_violation=kkt)
+        Xt_theta = X.T @ theta
+    else:
+        Xt_theta = -grad_w
     xbar = X.T @ sw
-    theta_f, Xt_theta_f = project_dual(theta, Xt_theta, X, sw, xbar, fit_intercept, _unpenalized(penalty, p))
+    theta_f, Xt_theta_f = project_dual(theta, Xt_theta, X, sw, xbar, fit_intercept, unpenalized)
     D, _ = dual_value(datafit, penalty, y, sw, theta_f, np.asarray(Xt_theta_f).ravel())
     return Certificate(primal=P, dual=D, gap=P - D, kkt_violation=kkt)
 
