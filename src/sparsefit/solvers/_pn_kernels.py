@@ -4,10 +4,7 @@ The algorithm of :mod:`sparsefit.solvers._prox_newton` (primal, dual, dual
 point, gap, stopping rules and working-set strategy are documented there),
 with its outer loop, Newton steps, line search and intercept solve inside
 the compiled code; the weighted least-squares subproblems go to
-:func:`_cd_sparse` on CSC data (the bulk of a path's late alphas: one gather
-per non-zero fewer, no separate KKT pass, Anderson extrapolation) and to
-:func:`sparsefit.solvers._ws_kernels.solve_ws` on dense data. One call solves
-one alpha.
+:func:`sparsefit.solvers._ws_kernels.solve_ws`. One call solves one alpha.
 
 Where the time goes: once the loop is compiled, a solve along a path costs
 one pass over X (the check) plus a few passes over the samples that each
@@ -33,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sparsefit.solvers._kernels import _prox_coordinate, conjugate_term, kkt_one, penalty_value_fast
+from sparsefit.solvers._kernels import conjugate_term, kkt_one, penalty_value_fast
 from sparsefit.solvers._ws_kernels import col_axpy, col_dot, next_working_set, solve_ws
 
 
@@ -119,160 +116,6 @@ def _fit_intercept(y, sw, margin, b, u, theta, h, stats, fresh, max_steps=50, gr
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _model_objective(r, b, h, ws, values, l1, l2):
-    """The Newton model ``1/2 sum_i h_i (r_i - b)^2`` plus the penalty of ``values`` (indexed like ``ws``)."""
-    loss = 0.0
-    for i in range(r.shape[0]):
-        d = r[i] - b
-        loss += h[i] * d * d
-    pen = 0.0
-    for k in range(ws.shape[0]):
-        j = ws[k]
-        t = values[k]
-        pen += l1[j] * abs(t) + 0.5 * l2[j] * t * t
-    return 0.5 * loss + pen
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _anderson_weights(history):
-    """Anderson extrapolation weights (sum 1) of ``history[1:]``; ``(weights, ok)``, not ok when degenerate."""
-    m = history.shape[0] - 1
-    nws = history.shape[1]
-    a = np.zeros((m, m))
-    for s in range(m):
-        for t in range(s, m):
-            acc = 0.0
-            for k in range(nws):
-                acc += (history[s + 1, k] - history[s, k]) * (history[t + 1, k] - history[t, k])
-            a[s, t] = acc
-            a[t, s] = acc
-    x = np.ones(m)
-    # Gaussian elimination with partial pivoting on the m x m Gram system
-    for c in range(m):
-        piv = c
-        for i in range(c + 1, m):
-            if abs(a[i, c]) > abs(a[piv, c]):
-                piv = i
-        if not abs(a[piv, c]) > 0.0:
-            return x, False
-        if piv != c:
-            for k in range(m):
-                a[c, k], a[piv, k] = a[piv, k], a[c, k]
-            x[c], x[piv] = x[piv], x[c]
-        for i in range(c + 1, m):
-            f = a[i, c] / a[c, c]
-            for k in range(c, m):
-                a[i, k] -= f * a[c, k]
-            x[i] -= f * x[c]
-    for c in range(m - 1, -1, -1):
-        acc = x[c]
-        for k in range(c + 1, m):
-            acc -= a[c, k] * x[k]
-        x[c] = acc / a[c, c]
-    total = x.sum()
-    if not np.isfinite(total) or total == 0.0:
-        return x, False
-    return x / total, True
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _cd_sparse(data, indices, indptr, ws, hx, offsets, r, b, h, h_sum, w, xbar_h, lips_h, l1, l2, lower, upper,
-               fit_intercept, target, max_epochs, scratch):
-    """CD on the Newton model over the CSC columns ``ws`` until its KKT violation is at most ``target``.
-
-    The model is :func:`sparsefit.solvers._ws_kernels.solve_ws`'s weighted least
-    squares with ``v = h`` (``r = z - X w`` on entry, updated in place), solved
-    without the shared kernel's costs that dominate a Newton step on CSC columns:
-    ``hx`` holds ``h_i x_ij`` of the columns of ``ws`` packed (column ``ws[k]``
-    from ``offsets[k]``), one gather per non-zero less in each gradient; and the
-    stopping test is the largest violation met during an epoch, each
-    coordinate's measured from the gradient its update computes anyway, instead
-    of a separate pass over the columns. (Any inexactness costs Newton steps,
-    never correctness: the outer check certifies.) Every 6 epochs, Anderson
-    extrapolation of the last iterates (skglm's AndersonCD), kept only if it
-    lowers the model. ``scratch`` is (n,) work space. Returns ``(b, n_epochs)``.
-    """
-    n = r.shape[0]
-    n_epochs = 0
-    nws = ws.shape[0]
-    anderson = 5
-    history = np.empty((anderson + 1, nws))
-    n_hist = 0
-    while n_epochs < max_epochs:
-        worst = 0.0
-        for k in range(nws):
-            j = ws[k]
-            lj = lips_h[j]
-            if lj <= 0.0:
-                continue
-            start = np.uintp(indptr[j])
-            length = np.uintp(indptr[j + 1]) - start
-            pos = np.uintp(offsets[k])
-            grad = 0.0
-            for q in range(length):
-                grad += hx[pos + q] * r[np.uintp(indices[start + q])]
-            if fit_intercept:
-                grad -= b * h_sum * xbar_h[j]
-            old = w[j]
-            d = kkt_one(old, -grad, l1[j], l2[j], lower[j], upper[j])
-            if d > worst:
-                worst = d
-            new = _prox_coordinate(lj * old + grad, lj, l1[j], l2[j], lower[j], upper[j])
-            delta = new - old
-            if delta != 0.0:
-                w[j] = new
-                for q in range(length):
-                    r[np.uintp(indices[start + q])] -= delta * data[start + q]
-                if fit_intercept:
-                    b -= delta * xbar_h[j]
-        n_epochs += 1
-        if fit_intercept:
-            # re-anchor: the incremental intercept update drifts by rounding
-            acc = 0.0
-            for i in range(n):
-                acc += h[i] * r[i]
-            b = acc / h_sum
-        if worst <= target:
-            break
-        for k in range(nws):
-            history[n_hist, k] = w[ws[k]]
-        n_hist += 1
-        if n_hist == anderson + 1:
-            n_hist = 0
-            coefs, ok = _anderson_weights(history)
-            if not ok:
-                continue
-            # the extrapolated point's residual: r + X_ws (w - w_acc), from the columns that move
-            w_acc = np.empty(nws)
-            for i in range(n):
-                scratch[i] = r[i]
-            for k in range(nws):
-                j = ws[k]
-                acc = 0.0
-                for s in range(anderson):
-                    acc += coefs[s] * history[s + 1, k]
-                acc = min(max(acc, lower[j]), upper[j])
-                w_acc[k] = acc
-                delta = w[j] - acc
-                if delta != 0.0:
-                    for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
-                        scratch[np.uintp(indices[idx])] += delta * data[idx]
-            b_acc = 0.0
-            if fit_intercept:
-                for i in range(n):
-                    b_acc += h[i] * scratch[i]
-                b_acc /= h_sum
-            if _model_objective(scratch, b_acc, h, ws, w_acc, l1, l2) < _model_objective(r, b, h, ws,
-                                                                                           history[anderson], l1, l2):
-                for k in range(nws):
-                    w[ws[k]] = w_acc[k]
-                for i in range(n):
-                    r[i] = scratch[i]
-                b = b_acc
-    return b, n_epochs
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
 def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2, lower, upper, fit_intercept,
                target, gap_goal, l1_ref, max_iter, max_epochs, xbar_h, lips_h, u, theta, h, z, r, dm, stats, fresh):
     """Proximal Newton steps on ``ws`` until its KKT violation is at most ``target``.
@@ -285,13 +128,6 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
     """
     n = margin.shape[0]
     nws = ws.shape[0]
-    # CSC: the Newton model's weighted columns h_i x_ij, packed per working-set column (see _cd_sparse)
-    offsets = np.empty(nws + 1 if is_sparse else 0, dtype=np.int64)
-    if is_sparse:
-        offsets[0] = 0
-        for k in range(nws):
-            offsets[k + 1] = offsets[k] + (indptr[ws[k] + 1] - indptr[ws[k]])
-    hx = np.empty(offsets[nws] if is_sparse else 0)
     w_old = np.empty(nws)
     delta_w = np.empty(nws)
     steps = 0
@@ -313,13 +149,10 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
             s = 0.0
             c = 0.0
             if is_sparse:
-                pos = offsets[k]
                 for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
                     i = np.uintp(indices[idx])
                     x = data[idx]
                     hxi = h[i] * x
-                    hx[pos] = hxi
-                    pos += 1
                     m += hxi
                     s += hxi * x
                     c += x * theta[i]
@@ -362,15 +195,9 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
         b_new = hr / h_sum if fit_intercept else 0.0
         for k in range(nws):
             w_old[k] = w[ws[k]]
-        if is_sparse:
-            # z is free until the line search: the CD's scratch
-            b_new, sub_epochs = _cd_sparse(data, indices, indptr, ws, hx, offsets, r, b_new, h, h_sum, w, xbar_h,
-                                           lips_h, l1, l2, lower, upper, fit_intercept, 0.3 * kkt_ws, np.int64(200),
-                                           z)
-        else:
-            b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws, xbar_h,
-                                            lips_h, l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200),
-                                            np.int64(5), np.int64(5))
+        b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws, xbar_h, lips_h,
+                                        l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200), np.int64(5),
+                                        np.int64(5))
         epochs += sub_epochs
         steps += 1
         moved = False

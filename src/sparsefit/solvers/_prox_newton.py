@@ -24,9 +24,8 @@ sets): an outer loop checks optimality on all features with one ``X.T theta``
 pass, screens with the gap-safe sphere (the logistic dual is 4-strongly
 concave in the ``1/sw`` metric, so the radius is ``sqrt(gap / 2)``), and picks
 a working set; an inner loop takes proximal Newton steps on it, each a
-weighted least-squares subproblem solved by coordinate descent (on CSC data
-:func:`sparsefit.solvers._pn_kernels._cd_sparse`, on dense data the shared
-kernel), followed by a backtracking line search on the true objective.
+weighted least-squares subproblem solved by the shared coordinate-descent
+kernel, followed by a backtracking line search on the true objective.
 The line searches (Armijo for the Newton steps, plain decrease for the
 intercept's 1-D Newton) also accept a step whose condition convexity
 certifies from the slope at the trial point, so a decrease smaller than the
