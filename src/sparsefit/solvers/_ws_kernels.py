@@ -347,21 +347,27 @@ def _unpenalized_block(data, indices, indptr, XT, is_sparse, n, v, xbar, fit_int
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _dual_point(v, r, b, y, fit_intercept, theta):
+def _dual_point(v, v_sum, r, b, y, fit_intercept, refit, theta):
     """``theta = v (r - b)`` projected onto ``sum(theta) = 0``, in place, and the numbers the gap needs.
 
-    Returns ``(loss, dual_lin, dual_quad, dist)``: ``sum v (r - b)^2``,
-    ``theta . y``, ``sum theta^2 / v`` and the distance from the point ``theta``
-    held on entry, in the metric of the dual, ``sqrt(sum (theta - theta_old)^2 / v)``.
+    With ``fit_intercept`` and ``refit``, ``b`` is first set to the intercept
+    optimal for ``r`` (``sum v r / sum v``), from the same pass over the samples
+    as the projection's shift.
+
+    Returns ``(b, loss, dual_lin, dual_quad, dist)``: the intercept,
+    ``sum v (r - b)^2``, ``theta . y``, ``sum theta^2 / v`` and the distance
+    from the point ``theta`` held on entry, in the metric of the dual,
+    ``sqrt(sum (theta - theta_old)^2 / v)``.
     """
     n = r.shape[0]
     shift = 0.0
     if fit_intercept:
-        v_sum = 0.0
+        total = 0.0
         for i in range(n):
-            shift += v[i] * (r[i] - b)
-            v_sum += v[i]
-        shift /= v_sum
+            total += v[i] * r[i]
+        if refit:
+            b = total / v_sum
+        shift = (total - b * v_sum) / v_sum
     loss = 0.0
     dual_lin = 0.0
     dual_quad = 0.0
@@ -376,7 +382,7 @@ def _dual_point(v, r, b, y, fit_intercept, theta):
             e = t - theta[i]
             dist2 += e * e / v[i]
         theta[i] = t
-    return loss, dual_lin, dual_quad, np.sqrt(dist2)
+    return b, loss, dual_lin, dual_quad, np.sqrt(dist2)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -438,28 +444,38 @@ _HORIZON = 0.95
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips, l1, corr_base, drift, drift_h, q,
-                work, scratch_mask, scratch_corr):
+                work):
     """Features that are non-zero or whose correlation bound may exceed ``q * l1_j`` before the drift ``drift_h``.
 
     A feature whose old bound fails the test gets its correlation at the current
     point ``theta`` (drift ``drift``) computed first: bounds loosen as the drift
-    accumulates along a path, and a refreshed one usually passes.
+    accumulates along a path, and a refreshed one usually passes. One loop over
+    the features (the column loops written out, see :func:`correlations`).
     """
     p = w.shape[0]
-    every = np.arange(p)
-    for j in range(p):
-        scratch_mask[j] = lips[j] > 0.0 and w[j] == 0.0 and corr_base[j] + sqrt_lips[j] * drift_h > q * l1[j]
-    work[1] += correlations(data, indices, indptr, XT, is_sparse, every, scratch_mask, theta, scratch_corr)
     out = np.empty(p, dtype=np.int64)
     count = 0
+    read = 0
     for j in range(p):
         if lips[j] <= 0.0:
             continue
-        if scratch_mask[j]:
-            corr_base[j] = abs(scratch_corr[j]) - sqrt_lips[j] * drift
-        if w[j] != 0.0 or corr_base[j] + sqrt_lips[j] * drift_h > q * l1[j]:
+        limit = q * l1[j]
+        if w[j] == 0.0 and corr_base[j] + sqrt_lips[j] * drift_h > limit:
+            if is_sparse:
+                start = np.uintp(indptr[j])
+                stop = np.uintp(indptr[j + 1])
+                acc = 0.0
+                for idx in range(start, stop):
+                    acc += data[idx] * theta[np.uintp(indices[idx])]
+                read += stop - start
+            else:
+                acc = dense_dot(XT, j, theta)
+                read += XT.shape[1]
+            corr_base[j] = abs(acc) - sqrt_lips[j] * drift
+        if w[j] != 0.0 or corr_base[j] + sqrt_lips[j] * drift_h > limit:
             out[count] = j
             count += 1
+    work[1] += read
     return out[:count]
 
 
@@ -596,7 +612,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             scalars[S_ALPHA] = 0.0
             scalars[S_DRIFT_START] = 0.0
     sequential = use_dual_state and use_bounds
-    b = np.dot(v, r) / v_sum if fit_intercept else 0.0
+    # the intercept optimal for the warm start (computed with the dual point when sequential)
+    b = np.dot(v, r) / v_sum if (fit_intercept and not sequential) else 0.0
     ws_size = max(ws_start, 2 * n_support)
     if n_unpen > 0:
         unpenalized = np.flatnonzero(is_unpen)
@@ -613,7 +630,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     drift = scalars[S_DRIFT] if use_dual_state else 0.0
 
     if sequential:
-        loss, dual_lin, dual_quad, dist0 = _dual_point(v, r, b, y, fit_intercept, theta)
+        b, loss, dual_lin, dual_quad, dist0 = _dual_point(v, v_sum, r, b, y, fit_intercept, True, theta)
         loss_fresh = True
         drift += dist0
         if watched and (alpha < scalars[S_ALPHA_H] or drift > scalars[S_DRIFT_H]):
@@ -628,7 +645,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             per_step = max(scalars[S_DRIFT] - scalars[S_DRIFT_START], 0.0) + dist0
             drift_h = drift + 2.0 * steps * per_step
             cand = _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips, l1, corr_base,
-                               drift, drift_h, _HORIZON, work, need, Xt_theta)
+                               drift, drift_h, _HORIZON, work)
             scalars[S_ALPHA_H] = _HORIZON * alpha
             scalars[S_DRIFT_H] = drift_h
             scalars[S_WATCH] = 1.0
@@ -728,9 +745,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
 
     dist = np.zeros(p)
     for _ in range(max_outer):
-        if fit_intercept:
-            b = np.dot(v, r) / v_sum
-        loss, dual_lin, dual_quad, step = _dual_point(v, r, b, y, fit_intercept, theta)
+        # (re-anchors the intercept: its incremental updates drift by rounding)
+        b, loss, dual_lin, dual_quad, step = _dual_point(v, v_sum, r, b, y, fit_intercept, True, theta)
         if sequential or n_checks > 0:
             drift += step
         if watched and drift > scalars[S_DRIFT_H]:
