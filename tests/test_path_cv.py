@@ -212,3 +212,21 @@ def test_bad_path_arguments():
         sparsefit.regularization_path(X, np.arange(30) % 3, loss="logistic")
     with pytest.raises(ValueError, match="selection must be"):
         sparsefit.LassoCV(selection="best").fit(X, y)
+
+
+@pytest.mark.parametrize("loss", ["squared", "logistic"])
+def test_deviance_ratio_matches_the_coefficients(loss):
+    """The path reports each alpha's deviance ratio from its solver's objective; recompute it from coefs."""
+    rng = np.random.default_rng(3)
+    X = sp.random(200, 120, density=0.08, format="csc", random_state=3)
+    y = X @ rng.standard_normal(120) + 0.1 * rng.standard_normal(200)
+    if loss == "logistic":
+        y = (y > np.median(y)).astype(float)
+    path = sparsefit.regularization_path(X, y, loss=loss, n_alphas=25, early_stop=False, tol=1e-8)
+    target = np.where(y > 0, 1.0, -1.0) if loss == "logistic" else y
+    datafit = Logistic() if loss == "logistic" else Quadratic()
+    sw = np.full(200, 1 / 200)
+    null = datafit.value(target, np.full(200, datafit.null_intercept(target, sw)), sw)
+    for k in range(len(path.alphas)):
+        predictor = X @ path.coefs[:, k].toarray().ravel() + path.intercepts[k]
+        assert abs(path.deviance_ratio[k] - (1 - datafit.value(target, predictor, sw) / null)) < 1e-10

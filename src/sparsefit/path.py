@@ -293,10 +293,10 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     intercepts, gaps, dev_ratio, iters, seconds, violations, converged = [], [], [], [], [], [], []
     in_strong = np.zeros(p, dtype=bool)
     predictor = np.empty(n)
-    # coordinate descent's penalty vectors are alpha times fixed vectors: no temporaries per alpha
     use_cd = problem.loss == "squared" and not use_ridge
+    # the penalty vectors are alpha times fixed vectors: no temporaries per alpha
+    unit = PenaltyArrays.of(problem.penalty(1.0), p)
     if use_cd:
-        unit = PenaltyArrays.of(problem.penalty(1.0), p)
         arrays = PenaltyArrays(np.empty(p), np.empty(p), unit.lower, unit.upper)
     bar = _progress_bar(progress, len(alphas), description)
     try:
@@ -329,11 +329,12 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
             support = sol.support if sol.support is not None else np.flatnonzero(w)
             if sol.Xt_theta is not None or use_cd:
                 Xt_theta_prev = sol.Xt_theta
-            if use_cd and sol.converged and dual_state is not None:
-                # the solver's objective was measured at this point: the loss is what is left of it
+            if sol.converged and not use_ridge and alpha < alpha_max and (dual_state is not None
+                                                                         or sol.Xt_theta is not None):
+                # the solver's objective was measured at this point (its last check): the loss is what is left
                 wk = w[support]
-                value = sol.objective - float(np.dot(arrays.l1[support], np.abs(wk))
-                                              + 0.5 * np.dot(arrays.l2[support], wk * wk))
+                value = sol.objective - alpha * float(np.dot(unit.l1[support], np.abs(wk))
+                                                      + 0.5 * np.dot(unit.l2[support], wk * wk))
             else:
                 design.xw_ws(w, support, predictor)
                 predictor += b
