@@ -152,10 +152,11 @@ class CoordinateDescent:
             # consumed: the kernel updates the state's arrays in place (no O(n + p) copies per alpha)
             state = dual_state
         else:
-            state = DualState(np.zeros(n), np.empty(p), np.zeros(N_SCALARS), _NO_FEATURES, prep.sqrt_lips)
+            state = DualState(np.zeros(n), np.empty(p), np.empty(p), np.zeros(N_SCALARS), _NO_FEATURES, prep.sqrt_lips)
         b, gap, kkt, objective, n_epochs, n_checks, converged, _, n_missed, watched, cand, support = cd_solve(
             *design.storage, y, sw, xbar, lips, prep.sqrt_lips, l1, l2, lower, upper, bool(fit_intercept), w, r, strong,
-            ws_init is not None, Xt_theta, state.theta, state.corr_base, state.scalars, state.watch, use_state,
+            ws_init is not None, Xt_theta, state.theta, state.corr_base, state.corr_drift, state.scalars, state.watch,
+            use_state,
             float(getattr(penalty, "alpha", 1.0)), -1.0 if strong_factor is None else float(strong_factor),
             float(threshold), float(self.tol), float(p0), int(self.max_iter), int(self.max_outer),
             int(self.ws_start), int(self.anderson), bool(self.screening), self.work,
@@ -169,8 +170,8 @@ class CoordinateDescent:
             )
         next_state = None
         if n_checks:
-            next_state = DualState(state.theta, state.corr_base, state.scalars, cand if watched else _NO_FEATURES,
-                                   prep.sqrt_lips)
+            next_state = DualState(state.theta, state.corr_base, state.corr_drift, state.scalars,
+                                   cand if watched else _NO_FEATURES, prep.sqrt_lips)
         return Solution(w, float(b), float(gap), float(kkt), int(n_epochs), bool(converged), float(objective),
                         Xt_theta if (n_checks and not watched) else None, next_state,
                         int(n_missed) if (ws_init is not None or strong_factor is not None) else None, support)

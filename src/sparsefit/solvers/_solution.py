@@ -24,6 +24,9 @@ class DualState:
     corr_base : ndarray of shape (n_features,)
         ``|X_j.T theta_k| - sqrt(lips_j) drift_k`` from the last point ``theta_k``
         where feature j's correlation was computed (``inf`` if never).
+    corr_drift : ndarray of shape (n_features,)
+        The path's total drift when each correlation was last computed
+        exactly (a watch-list build does not recompute fresh ones).
     scalars : ndarray of shape (7,)
         The total drift of the path's dual points and the watch list's validity
         (see :func:`sparsefit.solvers._ws_kernels.cd_solve`).
@@ -35,6 +38,7 @@ class DualState:
 
     theta: np.ndarray
     corr_base: np.ndarray
+    corr_drift: np.ndarray
     scalars: np.ndarray
     watch: np.ndarray
     sqrt_lips: np.ndarray

@@ -443,24 +443,27 @@ _HORIZON = 0.95
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips, l1, corr_base, drift, drift_h, q,
-                work):
+def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips, l1, corr_base, corr_drift, drift,
+                drift_h, q, work):
     """Features that are non-zero or whose correlation bound may exceed ``q * l1_j`` before the drift ``drift_h``.
 
     A feature whose old bound fails the test gets its correlation at the current
     point ``theta`` (drift ``drift``) computed first: bounds loosen as the drift
-    accumulates along a path, and a refreshed one usually passes. One loop over
-    the features (the column loops written out, see :func:`correlations`).
+    accumulates along a path, and a refreshed one usually passes; one computed
+    at the current drift already (``corr_drift``) is not recomputed. One loop
+    over the features (the column loops written out, see :func:`correlations`).
     """
     p = w.shape[0]
     out = np.empty(p, dtype=np.int64)
     count = 0
     read = 0
+    # computed since the drift last moved (up to the rounding of the restart's distance): fresh
+    stale = drift * (1.0 - 1e-12)
     for j in range(p):
         if lips[j] <= 0.0:
             continue
         limit = q * l1[j]
-        if w[j] == 0.0 and corr_base[j] + sqrt_lips[j] * drift_h > limit:
+        if w[j] == 0.0 and corr_base[j] + sqrt_lips[j] * drift_h > limit and corr_drift[j] < stale:
             if is_sparse:
                 start = np.uintp(indptr[j])
                 stop = np.uintp(indptr[j + 1])
@@ -472,6 +475,7 @@ def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips,
                 acc = dense_dot(XT, j, theta)
                 read += XT.shape[1]
             corr_base[j] = abs(acc) - sqrt_lips[j] * drift
+            corr_drift[j] = drift
         if w[j] != 0.0 or corr_base[j] + sqrt_lips[j] * drift_h > limit:
             out[count] = j
             count += 1
@@ -481,7 +485,8 @@ def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips,
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, l1, l2, lower, upper, fit_intercept,
-             w, r, ws_init, use_ws_init, Xt_theta, dual_theta, corr_base, scalars, watch, use_dual_state, alpha,
+             w, r, ws_init, use_ws_init, Xt_theta, dual_theta, corr_base, corr_drift, scalars, watch, use_dual_state,
+             alpha,
              strong_factor, threshold, tol, p0, max_epochs, max_outer, ws_start, anderson, screening, work):
     """Working-set CD for weighted least squares, certified by the duality gap (see :mod:`sparsefit.solvers._cd`).
 
@@ -495,7 +500,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     Xt_theta : (p,) out: ``X.T theta`` at the last check where it was computed; features it did not need
         carry their correlation bound instead (0 for constant columns). Only the features of the returned
         candidate list are written when a watch list was used (see below).
-    dual_theta, corr_base, scalars, watch : the dual state, in/out (``scalars`` indexed by ``S_*``). On exit
+    dual_theta, corr_base, corr_drift, scalars, watch : the dual state, in/out (``scalars`` indexed by
+        ``S_*``; ``corr_drift[j]``: the drift at which feature j's correlation was last computed). On exit
         they describe this solve's last dual point; with ``use_dual_state`` they come from the previous solve
         of a path (same problem, penalty scaled by another alpha; ``w`` its solution) and save the passes over
         X that the bounds make unnecessary. ``corr_base`` is written whole when there is no dual state.
@@ -608,6 +614,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         if not use_dual_state:
             for j in range(p):
                 corr_base[j] = 0.0 if screened[j] else np.inf
+                corr_drift[j] = -1.0
             scalars[S_DRIFT] = 0.0
             scalars[S_ALPHA] = 0.0
             scalars[S_DRIFT_START] = 0.0
@@ -645,7 +652,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             per_step = max(scalars[S_DRIFT] - scalars[S_DRIFT_START], 0.0) + dist0
             drift_h = drift + 2.0 * steps * per_step
             cand = _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips, l1, corr_base,
-                               drift, drift_h, _HORIZON, work)
+                               corr_drift, drift, drift_h, _HORIZON, work)
             scalars[S_ALPHA_H] = _HORIZON * alpha
             scalars[S_DRIFT_H] = drift_h
             scalars[S_WATCH] = 1.0
@@ -663,6 +670,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             j = cand[k]
             if need[j]:
                 corr_base[j] = abs(Xt_theta[j]) - sqrt_lips[j] * drift
+                corr_drift[j] = drift
             bound = corr_base[j] + sqrt_lips[j] * drift
             if l2[j] == 0.0 and bound > l1[j]:
                 kappa = min(kappa, l1[j] / bound)
@@ -782,6 +790,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                 continue
             s = Xt_theta[j]
             corr_base[j] = abs(s) - sqrt_lips[j] * drift
+            corr_drift[j] = drift
             wj = w[j]
             lj = l1[j]
             if plain_l1:
