@@ -347,12 +347,13 @@ def _unpenalized_block(data, indices, indptr, XT, is_sparse, n, v, xbar, fit_int
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _dual_point(v, v_sum, r, b, y, fit_intercept, refit, theta):
+def _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, refit, theta):
     """``theta = v (r - b)`` projected onto ``sum(theta) = 0``, in place, and the numbers the gap needs.
 
     With ``fit_intercept`` and ``refit``, ``b`` is first set to the intercept
     optimal for ``r`` (``sum v r / sum v``), from the same pass over the samples
-    as the projection's shift.
+    as the projection's shift. ``inv_v > 0`` says every ``v_i`` equals
+    ``1 / inv_v``: the distance then needs no division per sample.
 
     Returns ``(b, loss, dual_lin, dual_quad, dist)``: the intercept,
     ``sum v (r - b)^2``, ``theta . y``, ``sum theta^2 / v`` and the distance
@@ -372,16 +373,28 @@ def _dual_point(v, v_sum, r, b, y, fit_intercept, refit, theta):
     dual_lin = 0.0
     dual_quad = 0.0
     dist2 = 0.0
-    for i in range(n):
-        d = r[i] - b
-        loss += v[i] * d * d
-        t = v[i] * (d - shift)
-        dual_lin += t * y[i]
-        dual_quad += t * (d - shift)  # theta_i^2 / v_i without the division
-        if v[i] > 0.0:
+    if inv_v > 0.0:
+        for i in range(n):
+            d = r[i] - b
+            loss += v[i] * d * d
+            t = v[i] * (d - shift)
+            dual_lin += t * y[i]
+            dual_quad += t * (d - shift)  # theta_i^2 / v_i without the division
             e = t - theta[i]
-            dist2 += e * e / v[i]
-        theta[i] = t
+            dist2 += e * e
+            theta[i] = t
+        dist2 *= inv_v
+    else:
+        for i in range(n):
+            d = r[i] - b
+            loss += v[i] * d * d
+            t = v[i] * (d - shift)
+            dual_lin += t * y[i]
+            dual_quad += t * (d - shift)
+            if v[i] > 0.0:
+                e = t - theta[i]
+                dist2 += e * e / v[i]
+            theta[i] = t
     return b, loss, dual_lin, dual_quad, np.sqrt(dist2)
 
 
@@ -555,6 +568,12 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     n = y.shape[0]
     p = w.shape[0]
     v_sum = v.sum()
+    # 1 / v_i when the weights are uniform (the common case): no division per sample in the dual point
+    inv_v = 1.0 / v[0] if n > 0 and v[0] > 0.0 else 0.0
+    for i in range(n):
+        if v[i] != v[0]:
+            inv_v = 0.0
+            break
     n_epochs = 0
     gap = np.inf
     kkt = np.inf
@@ -637,7 +656,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     drift = scalars[S_DRIFT] if use_dual_state else 0.0
 
     if sequential:
-        b, loss, dual_lin, dual_quad, dist0 = _dual_point(v, v_sum, r, b, y, fit_intercept, True, theta)
+        b, loss, dual_lin, dual_quad, dist0 = _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, True, theta)
         loss_fresh = True
         drift += dist0
         if watched and (alpha < scalars[S_ALPHA_H] or drift > scalars[S_DRIFT_H]):
@@ -754,7 +773,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     dist = np.zeros(p)
     for _ in range(max_outer):
         # (re-anchors the intercept: its incremental updates drift by rounding)
-        b, loss, dual_lin, dual_quad, step = _dual_point(v, v_sum, r, b, y, fit_intercept, True, theta)
+        b, loss, dual_lin, dual_quad, step = _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, True, theta)
         if sequential or n_checks > 0:
             drift += step
         if watched and drift > scalars[S_DRIFT_H]:
