@@ -473,10 +473,12 @@ def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips,
     # computed since the drift last moved (up to the rounding of the restart's distance): fresh
     stale = drift * (1.0 - 1e-12)
     for j in range(p):
-        if lips[j] <= 0.0:
-            continue
+        # (constant columns: corr_base = sqrt_lips = 0 and w = 0, never kept)
         limit = q * l1[j]
-        if w[j] == 0.0 and corr_base[j] + sqrt_lips[j] * drift_h > limit and corr_drift[j] < stale:
+        bound = corr_base[j] + sqrt_lips[j] * drift_h
+        if bound <= limit and w[j] == 0.0:
+            continue
+        if w[j] == 0.0 and corr_drift[j] < stale and lips[j] > 0.0:
             if is_sparse:
                 start = np.uintp(indptr[j])
                 stop = np.uintp(indptr[j + 1])
@@ -489,9 +491,10 @@ def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips,
                 read += XT.shape[1]
             corr_base[j] = abs(acc) - sqrt_lips[j] * drift
             corr_drift[j] = drift
-        if w[j] != 0.0 or corr_base[j] + sqrt_lips[j] * drift_h > limit:
-            out[count] = j
-            count += 1
+            if corr_base[j] + sqrt_lips[j] * drift_h <= limit:
+                continue
+        out[count] = j
+        count += 1
     work[1] += read
     return out[:count]
 
