@@ -230,3 +230,29 @@ def test_deviance_ratio_matches_the_coefficients(loss):
     for k in range(len(path.alphas)):
         predictor = X @ path.coefs[:, k].toarray().ravel() + path.intercepts[k]
         assert abs(path.deviance_ratio[k] - (1 - datafit.value(target, predictor, sw) / null)) < 1e-10
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("loss", ["squared", "logistic"])
+@pytest.mark.parametrize("unpenalized", [False, True])
+def test_null_point_certificate_matches_an_independent_one(loss, fit_intercept, unpenalized):
+    """At alpha >= alpha_max the path reports the null model's certificate (reusing alpha_max's pass over X)."""
+    rng = np.random.default_rng(7)
+    X = sp.random(150, 60, density=0.1, format="csc", random_state=7)
+    y = X @ rng.standard_normal(60) + 0.3 * rng.standard_normal(150) + 2.0
+    if loss == "logistic":
+        y = (y > np.median(y)).astype(float)
+    weights = rng.uniform(0.5, 2.0, 150)
+    factor = np.ones(60)
+    if unpenalized:
+        factor[:2] = 0.0
+    path = sparsefit.regularization_path(X, y, loss=loss, n_alphas=3, fit_intercept=fit_intercept,
+                                         sample_weight=weights, penalty_factor=factor, early_stop=False)
+    target = np.where(y > 0, 1.0, -1.0) if loss == "logistic" else y
+    datafit = Logistic() if loss == "logistic" else Quadratic()
+    penalty = ElasticNetPenalty(path.alphas[0], 1.0, factor)
+    coef = path.coefs[:, 0].toarray().ravel()
+    cert = certificate(X, target, coef, path.intercepts[0], datafit, penalty, weights, fit_intercept)
+    assert np.count_nonzero(coef[2:]) == 0
+    assert abs(path.dual_gaps[0] - cert.gap) <= 1e-10 * max(1.0, abs(cert.primal))
+    assert cert.gap <= 1e-9 * max(1.0, abs(cert.primal))

@@ -207,6 +207,7 @@ class _Problem:
         self.solver = (ProxNewton if loss == "logistic" else CoordinateDescent)
         self._null = None
         self._alpha_max = None
+        self._null_correlations = None
         self._null_certificate = None
 
     def penalty(self, alpha) -> ElasticNetPenalty:
@@ -244,6 +245,8 @@ class _Problem:
             coef, intercept = self.null_solution()
             predictor = self.prepared.design.matvec(coef) + intercept
             grad = self.prepared.design.xt_dot(self.datafit.raw_grad(self.y, predictor, self.prepared.sw))
+            self._null_correlations = -grad  # X.T theta at the null model, for its certificate
+            grad = grad.copy()
             grad[self.prepared.constant] = 0.0
             grad[self.penalty_factor == 0] = 0.0
             self._alpha_max = self.penalty(1.0).alpha_max(grad)
@@ -258,11 +261,30 @@ class _Problem:
         dual, gap and KKT violation do not depend on alpha.
         """
         if self._null_certificate is None:
-            from sparsefit._optimality import certificate
+            from sparsefit._optimality import Certificate, certificate, dual_value
 
             coef, intercept = self.null_solution()
-            self._null_certificate = certificate(self.X, self.y, coef, intercept, self.datafit, penalty,
-                                                 self.prepared.sw, self.fit_intercept)
+            if np.any(coef):
+                # unpenalized features fitted: the general certificate (projection onto X_u.T theta = 0)
+                self._null_certificate = certificate(self.X, self.y, coef, intercept, self.datafit, penalty,
+                                                     self.prepared.sw, self.fit_intercept)
+                return self._null_certificate
+            # coef == 0: alpha_max's pass over X already gave X.T theta; the projection onto sum(theta) = 0
+            # moves it by shift * X.T sw, which the prepared column means hold
+            self.alpha_max()
+            sw = self.prepared.sw
+            predictor = np.full(self.y.shape[0], intercept)
+            primal = self.datafit.value(self.y, predictor, sw)
+            theta = -self.datafit.raw_grad(self.y, predictor, sw)
+            correlations = self._null_correlations
+            kkt = float(np.max(penalty.subdiff_distance(coef, -correlations), initial=0.0))
+            if self.fit_intercept:
+                kkt = max(kkt, abs(float(theta.sum())))
+                shift = theta.sum() / sw.sum()
+                theta = theta - shift * sw
+                correlations = correlations - shift * sw.sum() * self.prepared.xbar
+            dual, _ = dual_value(self.datafit, penalty, self.y, sw, theta, correlations)
+            self._null_certificate = Certificate(primal=primal, dual=dual, gap=primal - dual, kkt_violation=kkt)
         return self._null_certificate
 
 
