@@ -330,7 +330,8 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
             elif use_cd:
                 np.multiply(unit.l1, alpha, out=arrays.l1)
                 np.multiply(unit.l2, alpha, out=arrays.l2)
-                extra = {"dual_state": dual_state, "penalty_arrays": arrays}
+                # (each alpha keeps only its non-zeros: the solve may overwrite the previous solution)
+                extra = {"dual_state": dual_state, "penalty_arrays": arrays, "overwrite_init": True}
             else:
                 extra = {}
             if dual_state is not None and problem.l1_ratio > 0 and use_cd:

@@ -93,7 +93,8 @@ class CoordinateDescent:
 
     @single_threaded_blas
     def solve(self, X, y, datafit, penalty, *, sample_weight=None, fit_intercept=True, init=None, ws_init=None,
-              prepared=None, dual_state=None, strong_factor=None, penalty_arrays=None) -> Solution:
+              prepared=None, dual_state=None, strong_factor=None, penalty_arrays=None,
+              overwrite_init=False) -> Solution:
         """Minimize ``datafit + penalty`` for the Quadratic datafit.
 
         Parameters
@@ -128,6 +129,10 @@ class CoordinateDescent:
         penalty_arrays : PenaltyArrays or None
             ``penalty``'s per-feature vectors when the caller has them (a path
             builds them without a temporary per alpha).
+        overwrite_init : bool, default=False
+            Let the solve write its solution into ``init`` (a float64 array of
+            shape (n_features,)) instead of a copy: a path that keeps only each
+            solution's non-zeros saves a copy of p coefficients per alpha.
 
         Returns
         -------
@@ -138,7 +143,13 @@ class CoordinateDescent:
         n, p = X.shape
         pen = penalty_arrays if penalty_arrays is not None else PenaltyArrays.of(penalty, p)
         l1, l2, lower, upper = pen.l1, pen.l2, pen.lower, pen.upper
-        w = np.zeros(p) if init is None else np.array(init, dtype=np.float64)
+        if init is None:
+            w = np.zeros(p)
+        elif overwrite_init and isinstance(init, np.ndarray) and init.dtype == np.float64 and init.shape == (p,) \
+                and init.flags.c_contiguous and init.flags.writeable:
+            w = init
+        else:
+            w = np.array(init, dtype=np.float64)
         b0, p0, threshold = self._null_objective(y, sw, fit_intercept, datafit)
         if p0 == 0.0:
             return Solution(np.zeros(p), b0, 0.0, 0.0, 0, True, 0.0)
