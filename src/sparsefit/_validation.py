@@ -132,11 +132,17 @@ def validate_X(X, *, layout: str = "csc", what: str = "X"):
             raise ValueError(f"{what} must be 2-D (n_samples, n_features); got a sparse array with {X.ndim} dimensions.")
         _check_real_dtype(X.dtype, what)
         target = {"csc": "csc", "csr": "csr"}.get(layout, X.format if X.format in ("csr", "csc") else "csr")
+        # scipy remembers on the caller's matrix that it is canonical (sorted, no duplicates): a matrix fitted
+        # again (CV, a grid of models) then skips the O(nnz) check that a new matrix object would repeat
+        canonical = X.format == target and X.has_canonical_format
         X = sp.csc_matrix(X) if target == "csc" else sp.csr_matrix(X)
         _check_shape(X.shape, what)
         if X.dtype != np.float64:
             X = X.astype(np.float64)
-        X.sum_duplicates()  # also sorts indices
+        if canonical:
+            X.has_canonical_format = True
+        else:
+            X.sum_duplicates()  # also sorts indices
         _check_finite(X.data, what)
         if X.nnz < np.iinfo(np.int32).max:
             X.indices = X.indices.astype(np.int32, copy=False)
