@@ -92,3 +92,34 @@ def test_unfitted_model_says_so():
 def test_constant_target_gives_zero_coefficients():
     model = sparsefit.Lasso(0.1).fit(X_OK, np.full(20, 3.0))
     assert np.all(model.coef_ == 0) and model.intercept_ == 3.0 and model.converged_
+
+
+def test_duplicate_and_unsorted_sparse_entries_are_summed_and_refits_agree():
+    """A CSC matrix with duplicate (i, j) entries and unsorted indices means their sums; fitting it twice (the
+    second time scipy knows the validated copy's layout) gives the model of the summed dense matrix."""
+    rng = np.random.default_rng(0)
+    dense = rng.standard_normal((40, 6)) * (rng.random((40, 6)) < 0.5)
+    y = dense @ rng.standard_normal(6) + 0.1 * rng.standard_normal(40)
+    rows, cols = np.nonzero(dense)
+    values = dense[rows, cols]
+    # split every entry into two duplicates, shuffled within each column
+    order = rng.permutation(2 * len(values))
+    coo = sp.coo_matrix((np.concatenate([0.25 * values, 0.75 * values])[order],
+                         (np.concatenate([rows, rows])[order], np.concatenate([cols, cols])[order])), shape=dense.shape)
+    # CSC arrays built directly, so scipy keeps the duplicates and the shuffled order within columns
+    by_col = np.argsort(coo.col, kind="stable")
+    messy = sp.csc_matrix((coo.data[by_col], coo.row[by_col], np.searchsorted(coo.col[by_col], np.arange(7))),
+                          shape=dense.shape)
+    assert not messy.has_canonical_format
+    from sparsefit._validation import validate_X
+
+    validated, _ = validate_X(messy)
+    assert validated.nnz == len(values)  # duplicates summed
+    for j in range(6):
+        assert np.all(np.diff(validated.indices[validated.indptr[j]:validated.indptr[j + 1]]) > 0)  # sorted
+    np.testing.assert_allclose(validated.toarray(), dense)
+    reference = sparsefit.Lasso(alpha=0.01, tol=1e-10).fit(dense, y)
+    for _ in range(2):
+        model = sparsefit.Lasso(alpha=0.01, tol=1e-10).fit(messy, y)
+        np.testing.assert_allclose(model.coef_, reference.coef_, atol=1e-8)
+        np.testing.assert_allclose(model.intercept_, reference.intercept_, atol=1e-8)
