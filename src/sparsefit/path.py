@@ -352,8 +352,8 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
             support = sol.support if sol.support is not None else np.flatnonzero(w)
             if sol.Xt_theta is not None or use_cd:
                 Xt_theta_prev = sol.Xt_theta
-            if sol.converged and not use_ridge and alpha < alpha_max and (dual_state is not None
-                                                                         or sol.Xt_theta is not None):
+            checked = dual_state is not None or sol.Xt_theta is not None  # the solve ran an optimality check
+            if sol.converged and checked and not use_ridge and alpha < alpha_max:
                 # the solver's objective was measured at this point (its last check): the loss is what is left
                 wk = w[support]
                 value = sol.objective - alpha * float(np.dot(unit.l1[support], np.abs(wk))
@@ -362,7 +362,8 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                 design.xw_ws(w, support, predictor)
                 predictor += b
                 value = problem.datafit.value(problem.y, predictor, sw)
-                if sol.Xt_theta is None and (problem.loss == "logistic" or not (use_cd or use_ridge)):
+                if sol.Xt_theta is None and problem.loss == "logistic":
+                    # the next alpha's strong set (coordinate descent keeps its own bounds; ridge needs none)
                     Xt_theta_prev = design.xt_dot(-problem.datafit.raw_grad(problem.y, predictor, sw))
             if sol.first_ws_misses is not None and strong is None:
                 violations.append(sol.first_ws_misses)
