@@ -318,19 +318,18 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     use_cd = problem.loss == "squared" and not use_ridge
     # the penalty vectors are alpha times fixed vectors: no temporaries per alpha
     unit = PenaltyArrays.of(problem.penalty(1.0), p)
-    if use_cd:
-        arrays = PenaltyArrays(np.empty(p), np.empty(p), unit.lower, unit.upper)
+    arrays = PenaltyArrays(np.empty(p), np.empty(p), unit.lower, unit.upper)
     bar = _progress_bar(progress, len(alphas), description)
     try:
         for k, alpha in enumerate(alphas):
             start = time.perf_counter()
             strong = None
+            np.multiply(unit.l1, alpha, out=arrays.l1)
+            np.multiply(unit.l2, alpha, out=arrays.l2)
+            # (each alpha keeps only its non-zeros: the solve may overwrite the previous solution)
             if problem.loss == "logistic":
-                extra = {"init_intercept": b}
+                extra = {"init_intercept": b, "penalty_arrays": arrays, "overwrite_init": True}
             elif use_cd:
-                np.multiply(unit.l1, alpha, out=arrays.l1)
-                np.multiply(unit.l2, alpha, out=arrays.l2)
-                # (each alpha keeps only its non-zeros: the solve may overwrite the previous solution)
                 extra = {"dual_state": dual_state, "penalty_arrays": arrays, "overwrite_init": True}
             else:
                 extra = {}

@@ -44,6 +44,17 @@ from sparsefit.solvers._threads import single_threaded_blas
 _NO_FEATURES = np.empty(0, dtype=np.int64)
 
 
+def _coefficients(init, n_features, overwrite_init):
+    """The solve's coefficient vector: zeros, a float64 copy of ``init``, or ``init`` itself when it may be
+    overwritten and already has the kernels' layout."""
+    if init is None:
+        return np.zeros(n_features)
+    if overwrite_init and isinstance(init, np.ndarray) and init.dtype == np.float64 \
+            and init.shape == (n_features,) and init.flags.c_contiguous and init.flags.writeable:
+        return init
+    return np.array(init, dtype=np.float64)
+
+
 class ConvergenceWarning(UserWarning):
     """The solver stopped at ``max_iter`` before certifying ``tol``."""
 
@@ -143,13 +154,7 @@ class CoordinateDescent:
         n, p = X.shape
         pen = penalty_arrays if penalty_arrays is not None else PenaltyArrays.of(penalty, p)
         l1, l2, lower, upper = pen.l1, pen.l2, pen.lower, pen.upper
-        if init is None:
-            w = np.zeros(p)
-        elif overwrite_init and isinstance(init, np.ndarray) and init.dtype == np.float64 and init.shape == (p,) \
-                and init.flags.c_contiguous and init.flags.writeable:
-            w = init
-        else:
-            w = np.array(init, dtype=np.float64)
+        w = _coefficients(init, p, overwrite_init)
         b0, p0, threshold = self._null_objective(y, sw, fit_intercept, datafit)
         if p0 == 0.0:
             return Solution(np.zeros(p), b0, 0.0, 0.0, 0, True, 0.0)

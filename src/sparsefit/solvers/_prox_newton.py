@@ -49,7 +49,7 @@ import warnings
 
 import numpy as np
 
-from sparsefit.solvers._cd import _convergence_warning
+from sparsefit.solvers._cd import _coefficients, _convergence_warning
 from sparsefit.solvers._check import PenaltyArrays
 from sparsefit.solvers._pn_kernels import pn_solve
 from sparsefit.solvers._prepared import prepare
@@ -86,20 +86,23 @@ class ProxNewton:
         self.max_outer = max_outer
         self.ws_start = ws_start
         self.screening = screening
+        self._null_cache = None
 
     @single_threaded_blas
     def solve(self, X, y, datafit, penalty, *, sample_weight=None, fit_intercept=True, init=None,
-              init_intercept=None, ws_init=None, prepared=None) -> Solution:
+              init_intercept=None, ws_init=None, prepared=None, penalty_arrays=None,
+              overwrite_init=False) -> Solution:
         """Minimize ``datafit + penalty``; ``y`` holds labels in {-1, +1}.
 
-        Same contract as :meth:`sparsefit.solvers.CoordinateDescent.solve`,
-        plus ``init_intercept`` for warm starts.
+        Same contract as :meth:`sparsefit.solvers.CoordinateDescent.solve`
+        (``penalty_arrays`` and ``overwrite_init`` included), plus
+        ``init_intercept`` for warm starts.
         """
         prep = prepared if prepared is not None else prepare(X, sample_weight, fit_intercept)
         n, p = X.shape
-        pen = PenaltyArrays.of(penalty, p)
-        w = np.zeros(p) if init is None else np.array(init, dtype=np.float64)
-        b0 = datafit.null_intercept(y, prep.sw) if fit_intercept else 0.0
+        pen = penalty_arrays if penalty_arrays is not None else PenaltyArrays.of(penalty, p)
+        w = _coefficients(init, p, overwrite_init)
+        b0 = self._null_intercept(y, prep.sw, fit_intercept, datafit)
         b = b0 if init_intercept is None or not fit_intercept else float(init_intercept)
         Xt_theta = np.empty(p)
         strong = _NO_FEATURES if ws_init is None else np.ascontiguousarray(ws_init, dtype=np.int64)
@@ -121,3 +124,15 @@ class ProxNewton:
             )
         return Solution(w, float(b), float(gap) if use_gap else np.nan, float(kkt), int(n_newton), bool(converged),
                         float(objective), Xt_theta if n_checks else None)
+
+    def _null_intercept(self, y, sw, fit_intercept, datafit):
+        """The intercept-only model's intercept, cached per ``(y, sw)`` pair (fixed along a path)."""
+        if not fit_intercept:
+            return 0.0
+        cached = self._null_cache
+        if cached is not None and cached[0] is y and cached[1] is sw:
+            return cached[2]
+        b0 = datafit.null_intercept(y, sw)
+        # the references keep y and sw alive, so their identities cannot be reused by other arrays
+        self._null_cache = (y, sw, b0)
+        return b0
