@@ -55,6 +55,26 @@ def _coefficients(init, n_features, overwrite_init):
     return np.array(init, dtype=np.float64)
 
 
+class _PerProblemCache:
+    """One value kept for the latest ``(y, sample weights, ...)`` key, compared by identity.
+
+    A path hands the same ``y`` and weights arrays to every alpha's solve; the
+    key's references keep them alive, so their identities cannot be reused.
+    """
+
+    def __init__(self):
+        self._entry = None
+
+    def get(self, key, compute):
+        """``compute()`` unless the last call had the same key."""
+        entry = self._entry
+        if entry is not None and len(entry[0]) == len(key) and all(a is b for a, b in zip(entry[0], key)):
+            return entry[1]
+        value = compute()
+        self._entry = (key, value)
+        return value
+
+
 class ConvergenceWarning(UserWarning):
     """The solver stopped at ``max_iter`` before certifying ``tol``."""
 
@@ -100,7 +120,7 @@ class CoordinateDescent:
         self.screening = screening
         # column entries read by optimality checks and bound refinements, summed over solves (diagnostics)
         self.work = np.zeros(2, dtype=np.int64)
-        self._null_cache = None
+        self._null_cache = _PerProblemCache()
 
     @single_threaded_blas
     def solve(self, X, y, datafit, penalty, *, sample_weight=None, fit_intercept=True, init=None, ws_init=None,
@@ -193,15 +213,12 @@ class CoordinateDescent:
                         int(n_missed) if (ws_init is not None or strong_factor is not None) else None, support)
 
     def _null_objective(self, y, sw, fit_intercept, datafit):
-        """``(b0, P(0), threshold)``: cached per ``(y, sw)`` pair, which a path keeps fixed over its alphas."""
-        cached = self._null_cache
-        if cached is not None and cached[0] is y and cached[1] is sw and cached[2] == fit_intercept:
-            return cached[3]
-        n = y.shape[0]
-        b0 = float(np.dot(sw, y)) if fit_intercept else 0.0
-        p0 = datafit.value(y, np.full(n, b0), sw)
-        # floor at the rounding error of the objective (matters only when P(0) is itself ~ rounding)
-        threshold = max(self.tol * p0, 16 * np.finfo(float).eps * float(np.dot(sw, y * y)))
-        # the references keep y and sw alive, so their identities cannot be reused by other arrays
-        self._null_cache = (y, sw, fit_intercept, (b0, p0, threshold))
-        return b0, p0, threshold
+        """``(b0, P(0), threshold)``, computed once per ``(y, sw)`` pair (fixed along a path)."""
+
+        def compute():
+            b0 = float(np.dot(sw, y)) if fit_intercept else 0.0
+            p0 = datafit.value(y, np.full(y.shape[0], b0), sw)
+            # floor at the rounding error of the objective (matters only when P(0) is itself ~ rounding)
+            return b0, p0, max(self.tol * p0, 16 * np.finfo(float).eps * float(np.dot(sw, y * y)))
+
+        return self._null_cache.get((y, sw, bool(fit_intercept)), compute)

@@ -49,7 +49,7 @@ import warnings
 
 import numpy as np
 
-from sparsefit.solvers._cd import _coefficients, _convergence_warning
+from sparsefit.solvers._cd import _coefficients, _convergence_warning, _PerProblemCache
 from sparsefit.solvers._check import PenaltyArrays
 from sparsefit.solvers._pn_kernels import pn_solve
 from sparsefit.solvers._prepared import prepare
@@ -86,7 +86,7 @@ class ProxNewton:
         self.max_outer = max_outer
         self.ws_start = ws_start
         self.screening = screening
-        self._null_cache = None
+        self._null_cache = _PerProblemCache()
 
     @single_threaded_blas
     def solve(self, X, y, datafit, penalty, *, sample_weight=None, fit_intercept=True, init=None,
@@ -126,13 +126,7 @@ class ProxNewton:
                         float(objective), Xt_theta if n_checks else None)
 
     def _null_intercept(self, y, sw, fit_intercept, datafit):
-        """The intercept-only model's intercept, cached per ``(y, sw)`` pair (fixed along a path)."""
+        """The intercept-only model's intercept, computed once per ``(y, sw)`` pair (fixed along a path)."""
         if not fit_intercept:
             return 0.0
-        cached = self._null_cache
-        if cached is not None and cached[0] is y and cached[1] is sw:
-            return cached[2]
-        b0 = datafit.null_intercept(y, sw)
-        # the references keep y and sw alive, so their identities cannot be reused by other arrays
-        self._null_cache = (y, sw, b0)
-        return b0
+        return self._null_cache.get((y, sw), lambda: datafit.null_intercept(y, sw))

@@ -46,7 +46,7 @@ class DualState:
     @property
     def corr_bound(self) -> np.ndarray:
         """Upper bounds on ``|X_j.T theta|``: exact where the last check computed them."""
-        return self.corr_base + self.sqrt_lips * self.scalars[0]
+        return self.corr_base + self.sqrt_lips * self.scalars[0]  # scalars[S_DRIFT]: the path's total drift
 
 
 @dataclass(frozen=True, eq=False)
