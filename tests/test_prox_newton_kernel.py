@@ -125,8 +125,9 @@ def test_each_kernel_has_at_most_two_signatures():
             assert len(kernel.signatures) <= 2, (name, kernel.signatures)
 
 
+@pytest.mark.parametrize("carry_state", [False, True])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
-def test_loose_path_steps_are_certified_independently(l1_ratio):
+def test_loose_path_steps_are_certified_independently(l1_ratio, carry_state):
     # the first working set stops at a first-order gap estimate and the check skips the intercept solve:
     # every alpha must still meet gap <= tol * P(0) when the gap is recomputed from scratch
     X, y = problem(n=300, p=200, seed=7, density=0.05)
@@ -139,14 +140,64 @@ def test_loose_path_steps_are_certified_independently(l1_ratio):
     a_max = alpha_max(X, y, sw) / l1_ratio
     tol = 1e-4
     solver = ProxNewton(tol=tol)
-    w, b, prev_alpha, Xt_theta = None, None, None, None
+    w, b, prev_alpha, Xt_theta, state = None, None, None, None, None
+    carried = 0
     for alpha in np.geomspace(a_max, a_max / 100, 30)[1:]:
         penalty = ElasticNetPenalty(alpha, l1_ratio=l1_ratio)
         strong = None
         if Xt_theta is not None:
             strong = np.flatnonzero(np.abs(Xt_theta) >= (2 * alpha - prev_alpha) * l1_ratio)
-        sol = solver.solve(X, y, datafit, penalty, init=w, init_intercept=b, ws_init=strong)
+        if state is not None:
+            carried += state.describes(w, b)
+        # as a path does: the previous solution is overwritten and its per-sample arrays are reused
+        sol = solver.solve(X, y, datafit, penalty, init=w, init_intercept=b, ws_init=strong,
+                           overwrite_init=carry_state, predictor_state=state)
         assert sol.converged
         cert = certificate(X, y, sol.coef, sol.intercept, datafit, penalty)
         assert cert.gap <= tol * p0 * (1 + 1e-9), (alpha, cert.gap, tol * p0)
         w, b, prev_alpha, Xt_theta = sol.coef, sol.intercept, alpha, sol.Xt_theta
+        state = sol.predictor_state if carry_state else None
+    assert carried == (28 if carry_state else 0)
+
+
+def test_a_predictor_state_of_another_point_is_not_used():
+    X, y = problem(n=200, p=60, seed=8, density=0.2)
+    sw = np.full(len(y), 1.0 / len(y))
+    penalty = ElasticNetPenalty(alpha_max(X, y, sw) / 10)
+    first = ProxNewton(tol=1e-8).solve(X, y, Logistic(), penalty)
+    stale = first.predictor_state
+    assert stale.describes(first.coef, first.intercept)
+    # the state describes first's point; a warm start elsewhere must rebuild X w, the predictor and the weights
+    init = first.coef * 0.5
+    stale.theta[:] = 1e3  # poison: a solve that trusted the state would certify from these
+    sol = ProxNewton(tol=1e-8).solve(X, y, Logistic(), penalty, init=init, init_intercept=first.intercept,
+                                     predictor_state=stale)
+    cert = certificate(X, y, sol.coef, sol.intercept, Logistic(), penalty)
+    p0 = Logistic().value(y, np.full(len(y), Logistic().null_intercept(y, sw)), sw)
+    assert sol.converged and cert.gap <= 1e-8 * p0 * (1 + 1e-9)
+    assert sol.predictor_state is stale and stale.describes(sol.coef, sol.intercept)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_conjugate_excess_bounds_the_exact_gap_term_from_above(seed):
+    # F(u) + F*(-theta') at the dual point theta' = kappa (theta - shift sw), computed from the logs directly
+    rng = np.random.default_rng(seed)
+    n = 400
+    y = np.where(rng.random(n) > 0.4, 1.0, -1.0)
+    sw = rng.uniform(0.2, 2.0, n)
+    sw[:3] = 0.0
+    sw /= sw.sum()
+    u = rng.standard_normal(n) * [0.5, 3.0, 12.0, 40.0][seed % 4]
+    out_u, theta, h = np.empty(n), np.empty(n), np.empty(n)
+    _pn_kernels._evaluate(y, sw, u, 0.0, out_u, theta, h)
+    datafit = Logistic()
+    for kappa, shift in [(1.0, 0.0), (0.999, 0.0), (1.0, 1e-7), (0.97, -3e-5), (0.5, 1e-3)]:
+        dual = kappa * (theta - shift * sw)
+        exact = datafit.value(y, u, sw) + datafit.conjugate(y, dual, sw)
+        bound = _pn_kernels._conjugate_excess(y, sw, u, theta, h, kappa, shift)
+        if not np.isfinite(exact):
+            assert bound == np.inf
+            continue
+        assert bound >= exact - 1e-15, (kappa, shift, bound, exact)
+        # tight: the quadratic term is within a factor 4 of the second-order term of the exact value
+        assert bound - exact <= 1e-14 + 4 * abs(exact - (-theta @ u)), (kappa, shift, bound, exact)

@@ -310,6 +310,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     b = None
     Xt_theta_prev = None
     dual_state = None
+    predictor_state = None
     # the coefficients are kept as (support, values) per alpha and assembled into one CSC matrix at the end
     supports, values = [], []
     intercepts, gaps, dev_ratio, iters, seconds, violations, converged = [], [], [], [], [], [], []
@@ -328,7 +329,8 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
             np.multiply(unit.l2, alpha, out=arrays.l2)
             # (each alpha keeps only its non-zeros: the solve may overwrite the previous solution)
             if problem.loss == "logistic":
-                extra = {"init_intercept": b, "penalty_arrays": arrays, "overwrite_init": True}
+                extra = {"init_intercept": b, "penalty_arrays": arrays, "overwrite_init": True,
+                         "predictor_state": predictor_state}
             elif use_cd:
                 extra = {"dual_state": dual_state, "penalty_arrays": arrays, "overwrite_init": True}
             else:
@@ -348,6 +350,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                                    init=w, ws_init=strong, prepared=problem.prepared, **extra)
             w, b = sol.coef, sol.intercept
             dual_state = getattr(sol, "dual_state", None)
+            predictor_state = getattr(sol, "predictor_state", None)
             support = sol.support if sol.support is not None else np.flatnonzero(w)
             if sol.Xt_theta is not None or use_cd:
                 Xt_theta_prev = sol.Xt_theta

@@ -196,8 +196,8 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
         for k in range(nws):
             w_old[k] = w[ws[k]]
         b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws, xbar_h, lips_h,
-                                        l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200), np.int64(5),
-                                        np.int64(5))
+                                        l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200), np.int64(4),
+                                        np.int64(4))
         epochs += sub_epochs
         steps += 1
         moved = False
@@ -286,8 +286,53 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _conjugate_excess(y, sw, u, theta, h, kappa, shift):
+    """``F(u) + F*(-theta')`` for the dual point ``theta' = kappa (theta - shift sw)``, from above, without logs.
+
+    With ``t_i = y_i theta_i / sw_i`` (``theta = -grad F(u)``, so ``t_i = sigmoid(m_i)``, ``m_i = -y_i u_i``) and
+    ``f(t) = t log t + (1 - t) log(1 - t)``, Fenchel-Young's equality ``softplus(m_i) + f(t_i) = m_i t_i``
+    makes ``F(u) + sum_i sw_i f(t_i) = -theta.u`` exactly. The dual point's ``t'_i = kappa (t_i - shift y_i)``
+    differs from ``t_i`` by ``delta_i``, and ``f'(t_i) = m_i``, ``f'' = 1 / (s (1 - s))``: when
+    ``|delta_i| <= c_i / 2`` with ``c_i = t_i (1 - t_i)`` (``h_i / sw_i`` unless floored), every ``s`` between
+    ``t_i`` and ``t'_i`` has ``s (1 - s) >= c_i / 4``, so ``f(t'_i) <= f(t_i) + m_i delta_i + 2 delta_i^2 / c_i``.
+    Other samples get ``f(t'_i) - f(t_i)`` exactly (two logs and a ``log1p``). The gap is then
+    ``penalty + this + G*``. Returns ``inf`` when ``theta'`` leaves the domain (``t'`` outside ``[0, 1]``).
+    """
+    total = 0.0
+    for i in range(y.shape[0]):
+        swi = sw[i]
+        total -= theta[i] * u[i]
+        if swi <= 0.0:
+            if kappa * theta[i] != 0.0:
+                return np.inf
+            continue
+        t = y[i] * theta[i] / swi
+        t_dual = kappa * (t - shift * y[i])
+        delta = t_dual - t
+        if delta == 0.0:
+            continue
+        if t_dual < -1e-12 or t_dual > 1.0 + 1e-12:
+            return np.inf
+        m = -y[i] * u[i]
+        c = h[i] / swi
+        if h[i] > 1e-12 * swi and abs(delta) <= 0.5 * c:
+            total += swi * (m * delta + 2.0 * delta * delta / c)
+        else:
+            softplus = max(m, 0.0) + np.log1p(np.exp(-abs(m)))
+            t_dual = min(max(t_dual, 0.0), 1.0)
+            f_dual = 0.0
+            if t_dual > 0.0:
+                f_dual += t_dual * np.log(t_dual)
+            if t_dual < 1.0:
+                f_dual += (1.0 - t_dual) * np.log(1.0 - t_dual)
+            total += swi * (f_dual - (m * t - softplus))
+    return total
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lower, upper, fit_intercept, w, b,
-             b0, ws_init, use_ws_init, Xt_theta, tol, max_iter, max_epochs, max_outer, ws_start, screening):
+             b0, ws_init, use_ws_init, Xt_theta, margin, u, theta, h, stats, carried, tol, max_iter, max_epochs,
+             max_outer, ws_start, screening):
     """Working-set proximal Newton for the logistic datafit (see :mod:`sparsefit.solvers._prox_newton`).
 
     Parameters (beyond the storage and penalty arrays)
@@ -298,17 +343,22 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
     b, b0 : the warm-start intercept and the intercept-only model's (``P(0)`` is taken there).
     ws_init, use_ws_init : a first working set (e.g. the path's strong set) to solve before the first check.
     Xt_theta : (p,) out: ``X.T theta`` at the last check, ``theta = -grad F`` before projection.
+    margin, u, theta, h : (n,) and stats : (4,): in/out (see :class:`sparsefit.solvers._solution.PredictorState`):
+        with ``carried`` they describe the warm start ``(w, b)`` on entry (a path's previous solution, which
+        the box and the constant columns leave as it is); on exit they describe the returned point when
+        ``state_ok``.
 
     Returns
     -------
-    b, gap, kkt, objective, n_newton, n_epochs, n_checks, converged, threshold
+    b, gap, kkt, objective, n_newton, n_epochs, n_checks, converged, threshold, state_ok
         (``gap`` is NaN when unpenalized features make the KKT violation the stopping rule)
     """
     n = y.shape[0]
     p = w.shape[0]
     screened = np.zeros(p, dtype=np.bool_)
     is_unpen = np.zeros(p, dtype=np.bool_)
-    margin = np.zeros(n)
+    if not carried:
+        margin[:] = 0.0
     n_unpen = 0
     n_support = 0
     max_l1 = 0.0
@@ -325,11 +375,12 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
             n_unpen += 1
         if w[j] != 0.0:
             n_support += 1
-            if is_sparse:
-                for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
-                    margin[np.uintp(indices[idx])] += w[j] * data[idx]
-            else:
-                col_axpy(data, indices, indptr, XT, is_sparse, j, w[j], margin)
+            if not carried:  # a carried margin is X w already
+                if is_sparse:
+                    for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                        margin[np.uintp(indices[idx])] += w[j] * data[idx]
+                else:
+                    col_axpy(data, indices, indptr, XT, is_sparse, j, w[j], margin)
         max_l1 = max(max_l1, l1[j])
         max_l2 = max(max_l2, l2[j])
         if l1[j] > 0.0 and not screened[j]:
@@ -343,18 +394,15 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         l1_ref = 1.0
     if not fit_intercept:
         b = 0.0
-    u = np.empty(n)
-    theta = np.empty(n)
-    h = np.empty(n)
     z = np.empty(n)
     r = np.empty(n)
     dm = np.empty(n)
-    xbar_h = np.zeros(p)
-    lips_h = np.zeros(p)
-    dist = np.zeros(p)
-    # (loss, sum h, sum theta, sum sw p (1 - p)) at the point u, theta and h describe, while ``fresh``
-    stats = np.zeros(4)
-    fresh = False
+    # written before read: xbar_h and lips_h on each working set (_newton_ws), dist by each check
+    xbar_h = np.empty(p)
+    lips_h = np.empty(p)
+    dist = np.empty(p)
+    # stats: (loss, sum h, sum theta, sum sw p (1 - p)) at the point u, theta and h describe, while ``fresh``
+    fresh = carried
 
     # P(0): every predictor equals b0, so the loss is a mix of two softplus values
     sw_pos = 0.0
@@ -369,6 +417,7 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         # floor: the logistic objective is at most log 2, so its rounding error is ~1e-16 in absolute terms
         threshold = max(tol * p0, 1e-14)
     else:
+        fresh = False  # the work arrays serve the null point's KKT scale first
         u[:] = 0.0
         _evaluate(y, sw, u, b0, u, theta, h)
         top = 0.0
@@ -397,7 +446,8 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         if count > 0:
             ws = np.flatnonzero(mask)
             # no intercept solve first: the Newton model re-fits it (a path's warm start has it optimal already)
-            stats[0], stats[1], stats[2], stats[3] = _evaluate(y, sw, margin, b, u, theta, h)
+            if not fresh:
+                stats[0], stats[1], stats[2], stats[3] = _evaluate(y, sw, margin, b, u, theta, h)
             start = stats[0] + penalty_value_fast(w, l1, l2)
             scale = max(max(max_l1, max_l2), 1e-300)
             target = 0.5 * threshold * scale / max(start, 1e-300)
@@ -460,30 +510,12 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         objective = loss + pen
         if use_gap:
             kappa = max(kappa, 0.0)
-            # F*(-kappa theta) = sum_i sw_i (t_i log t_i + (1 - t_i) log(1 - t_i)), t_i = y_i kappa theta_i / sw_i
-            conj = 0.0
-            for i in range(n):
-                t = kappa * (theta[i] - shift * sw[i])
-                if sw[i] > 0.0:
-                    t = y[i] * t / sw[i]
-                    if t < -1e-12 or t > 1.0 + 1e-12:
-                        conj = np.inf
-                        break
-                    t = min(max(t, 0.0), 1.0)
-                    e = 0.0
-                    if t > 0.0:
-                        e += t * np.log(t)
-                    if 1.0 - t > 0.0:
-                        e += (1.0 - t) * np.log(1.0 - t)
-                    conj += sw[i] * e
-                elif t != 0.0:
-                    conj = np.inf
-                    break
+            excess = _conjugate_excess(y, sw, u, theta, h, kappa, shift)
             pen_conj = 0.0
             for j in range(p if not plain_l1 else 0):  # G* vanishes on its domain for plain L1
                 pen_conj += conjugate_term(kappa * (Xt_theta[j] - shift * xbar[j] * sw_sum), l1[j], l2[j], lower[j],
                                            upper[j])
-            gap = objective + conj + pen_conj
+            gap = pen + excess + pen_conj
             if gap <= threshold:
                 converged = True
                 break
@@ -521,4 +553,5 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         n_newton += steps
         n_epochs += epochs
         ws_size *= 2
-    return b, gap, kkt, objective, n_newton, n_epochs, n_checks, converged, threshold
+    # a converged solve stopped at a check, whose u, theta and h describe (w, b)
+    return b, gap, kkt, objective, n_newton, n_epochs, n_checks, converged, threshold, converged

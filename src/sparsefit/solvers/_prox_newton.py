@@ -53,7 +53,7 @@ from sparsefit.solvers._cd import _coefficients, _convergence_warning, _PerProbl
 from sparsefit.solvers._check import PenaltyArrays
 from sparsefit.solvers._pn_kernels import pn_solve
 from sparsefit.solvers._prepared import prepare
-from sparsefit.solvers._solution import Solution
+from sparsefit.solvers._solution import PredictorState, Solution
 from sparsefit.solvers._threads import single_threaded_blas
 
 
@@ -91,12 +91,16 @@ class ProxNewton:
     @single_threaded_blas
     def solve(self, X, y, datafit, penalty, *, sample_weight=None, fit_intercept=True, init=None,
               init_intercept=None, ws_init=None, prepared=None, penalty_arrays=None,
-              overwrite_init=False) -> Solution:
+              overwrite_init=False, predictor_state=None) -> Solution:
         """Minimize ``datafit + penalty``; ``y`` holds labels in {-1, +1}.
 
         Same contract as :meth:`sparsefit.solvers.CoordinateDescent.solve`
         (``penalty_arrays`` and ``overwrite_init`` included), plus
-        ``init_intercept`` for warm starts.
+        ``init_intercept`` for warm starts and ``predictor_state``: the previous
+        solve's :class:`~sparsefit.solvers._solution.PredictorState` along a
+        path of the same problem (used when it describes ``(init,
+        init_intercept)`` exactly, updated in place and returned in the
+        solution's ``predictor_state``).
         """
         prep = prepared if prepared is not None else prepare(X, sample_weight, fit_intercept)
         n, p = X.shape
@@ -106,12 +110,18 @@ class ProxNewton:
         b = b0 if init_intercept is None or not fit_intercept else float(init_intercept)
         Xt_theta = np.empty(p)
         strong = _NO_FEATURES if ws_init is None else np.ascontiguousarray(ws_init, dtype=np.int64)
-        b, gap, kkt, objective, n_newton, _, n_checks, converged, threshold = pn_solve(
+        state = predictor_state
+        carried = state is not None and state.fits(n, p) and state.describes(w, b)
+        if state is None or not state.fits(n, p):
+            state = PredictorState.empty(n, p)
+        b, gap, kkt, objective, n_newton, _, n_checks, converged, threshold, state_ok = pn_solve(
             *prep.design.storage, np.ascontiguousarray(y, dtype=np.float64), prep.sw, prep.xbar, prep.lips,
             pen.l1, pen.l2, pen.lower, pen.upper, bool(fit_intercept), w, float(b), float(b0), strong,
-            ws_init is not None, Xt_theta, float(self.tol), int(self.max_iter), int(self.max_epochs),
-            int(self.max_outer), int(self.ws_start), bool(self.screening),
+            ws_init is not None, Xt_theta, state.margin, state.u, state.theta, state.h, state.stats, carried,
+            float(self.tol), int(self.max_iter), int(self.max_epochs), int(self.max_outer), int(self.ws_start),
+            bool(self.screening),
         )
+        state.record(w, b, state_ok)
         use_gap = not np.any((pen.l1 == 0) & (pen.l2 == 0) & ~prep.constant)
         if not converged:
             what = "duality gap" if use_gap else "KKT violation"
@@ -123,7 +133,7 @@ class ProxNewton:
                 stacklevel=3,
             )
         return Solution(w, float(b), float(gap) if use_gap else np.nan, float(kkt), int(n_newton), bool(converged),
-                        float(objective), Xt_theta if n_checks else None)
+                        float(objective), Xt_theta if n_checks else None, predictor_state=state)
 
     def _null_intercept(self, y, sw, fit_intercept, datafit):
         """The intercept-only model's intercept, computed once per ``(y, sw)`` pair (fixed along a path)."""

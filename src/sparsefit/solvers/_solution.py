@@ -49,6 +49,61 @@ class DualState:
         return self.corr_base + self.sqrt_lips * self.scalars[0]  # scalars[S_DRIFT]: the path's total drift
 
 
+@dataclass(eq=False)
+class PredictorState:
+    """The logistic solver's per-sample arrays at its solution, handed from one alpha of a path to the next.
+
+    At a converged solve's point ``(w, b)`` they hold ``margin = X w``, the
+    predictor ``u = margin + b``, ``theta = -grad F(u)``, the Newton weights
+    ``h`` and the four sums of :func:`sparsefit.solvers._pn_kernels._evaluate`.
+    The next solve of the same problem, warm-started at that point, starts
+    from them instead of rebuilding ``X w`` and taking an ``exp`` and a
+    ``log1p`` per sample. A solve checks :meth:`describes` first, fills the
+    arrays in place and returns the state in its own
+    ``Solution.predictor_state``: hand each state to one solve only.
+
+    Attributes
+    ----------
+    margin, u, theta, h : ndarray of shape (n_samples,)
+    stats : ndarray of shape (4,)
+    coef : ndarray of shape (n_features,)
+        The coefficients the arrays describe (a copy).
+    intercept : float
+    valid : bool
+        False until a solve leaves the arrays describing ``(coef, intercept)``.
+    """
+
+    margin: np.ndarray
+    u: np.ndarray
+    theta: np.ndarray
+    h: np.ndarray
+    stats: np.ndarray
+    coef: np.ndarray
+    intercept: float = 0.0
+    valid: bool = False
+
+    @classmethod
+    def empty(cls, n_samples: int, n_features: int) -> PredictorState:
+        """Arrays for a problem of this shape, describing nothing yet."""
+        return cls(np.zeros(n_samples), np.empty(n_samples), np.empty(n_samples), np.empty(n_samples), np.zeros(4),
+                   np.zeros(n_features))
+
+    def fits(self, n_samples: int, n_features: int) -> bool:
+        """Whether the arrays have this problem's shape."""
+        return self.margin.shape[0] == n_samples and self.coef.shape[0] == n_features
+
+    def describes(self, coef: np.ndarray, intercept: float) -> bool:
+        """Whether the arrays hold the state at exactly ``(coef, intercept)``."""
+        return self.valid and self.intercept == intercept and np.array_equal(self.coef, coef)
+
+    def record(self, coef: np.ndarray, intercept: float, valid: bool) -> None:
+        """Mark the arrays as describing ``(coef, intercept)`` (or nothing, when not ``valid``)."""
+        self.valid = bool(valid)
+        if self.valid:
+            np.copyto(self.coef, coef)
+            self.intercept = float(intercept)
+
+
 @dataclass(frozen=True, eq=False)
 class Solution:
     """Coefficients of one fit and the evidence that they are optimal.
@@ -81,6 +136,9 @@ class Solution:
     support : ndarray of int64 or None
         Indices of the non-zero coefficients, increasing, when the solver
         reports them (saves a pass over ``coef``).
+    predictor_state : PredictorState or None
+        The per-sample arrays at the returned point, for the next solve of a
+        path (proximal Newton only).
     """
 
     coef: np.ndarray
@@ -94,3 +152,4 @@ class Solution:
     dual_state: DualState | None = None
     first_ws_misses: int | None = None
     support: np.ndarray | None = None
+    predictor_state: PredictorState | None = None
