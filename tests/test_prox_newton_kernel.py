@@ -147,15 +147,23 @@ def test_loose_path_steps_are_certified_independently(l1_ratio, carry_state):
         strong = None
         if Xt_theta is not None:
             strong = np.flatnonzero(np.abs(Xt_theta) >= (2 * alpha - prev_alpha) * l1_ratio)
+        factor = None
         if state is not None:
             carried += state.describes(w, b)
+            # the kernel's own strong set, from the correlations the state carries, must equal the one above
+            factor, strong = max(2.0 - prev_alpha / alpha, 0.0), None
+            expected_ws = set(np.flatnonzero(np.abs(state.correlations) >= factor * alpha * l1_ratio))
         # as a path does: the previous solution is overwritten and its per-sample arrays are reused
         sol = solver.solve(X, y, datafit, penalty, init=w, init_intercept=b, ws_init=strong,
-                           overwrite_init=carry_state, predictor_state=state)
+                           overwrite_init=carry_state, predictor_state=state, strong_factor=factor)
         assert sol.converged
+        np.testing.assert_array_equal(sol.support, np.flatnonzero(sol.coef))
+        if factor is not None:
+            assert sol.first_ws_misses == len(set(sol.support) - expected_ws - set(np.flatnonzero(w_prev)))
         cert = certificate(X, y, sol.coef, sol.intercept, datafit, penalty)
         assert cert.gap <= tol * p0 * (1 + 1e-9), (alpha, cert.gap, tol * p0)
         w, b, prev_alpha, Xt_theta = sol.coef, sol.intercept, alpha, sol.Xt_theta
+        w_prev = w.copy()
         state = sol.predictor_state if carry_state else None
     assert carried == (28 if carry_state else 0)
 

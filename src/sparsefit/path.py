@@ -288,9 +288,13 @@ class _Problem:
         return self._null_certificate
 
 
+# the strong rule's L1 ratio floor: a near-ridge penalty still gets a strong set
+_STRONG_L1_RATIO = 1e-3
+
+
 def _strong_set(Xt_theta_prev, alpha, alpha_prev, l1_ratio, penalty_factor):
     """Sequential strong rule: keep j with |X_j.T theta(prev)| >= (2 alpha - alpha_prev) * l1_ratio * pf_j."""
-    bound = (2.0 * alpha - alpha_prev) * max(l1_ratio, 1e-3) * penalty_factor
+    bound = (2.0 * alpha - alpha_prev) * max(l1_ratio, _STRONG_L1_RATIO) * penalty_factor
     return np.flatnonzero(np.abs(Xt_theta_prev) >= bound)
 
 
@@ -337,6 +341,9 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                 extra = {}
             if dual_state is not None and problem.l1_ratio > 0 and use_cd:
                 # coordinate descent applies the strong rule itself, on its correlation bounds
+                extra["strong_factor"] = max(2.0 - alphas[k - 1] / alpha, 0.0)
+            elif predictor_state is not None and predictor_state.valid and problem.l1_ratio >= _STRONG_L1_RATIO:
+                # so does proximal Newton, on the correlations its state carries (l1_j = alpha l1_ratio pf_j)
                 extra["strong_factor"] = max(2.0 - alphas[k - 1] / alpha, 0.0)
             elif Xt_theta_prev is not None:
                 strong = _strong_set(Xt_theta_prev, alpha, alphas[k - 1], problem.l1_ratio, problem.penalty_factor)

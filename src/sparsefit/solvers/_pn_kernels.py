@@ -331,8 +331,8 @@ def _conjugate_excess(y, sw, u, theta, h, kappa, shift):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lower, upper, fit_intercept, w, b,
-             b0, ws_init, use_ws_init, Xt_theta, margin, u, theta, h, stats, carried, tol, max_iter, max_epochs,
-             max_outer, ws_start, screening):
+             b0, ws_init, use_ws_init, Xt_theta, margin, u, theta, h, stats, carried, prev_corr, strong_factor, tol,
+             max_iter, max_epochs, max_outer, ws_start, screening):
     """Working-set proximal Newton for the logistic datafit (see :mod:`sparsefit.solvers._prox_newton`).
 
     Parameters (beyond the storage and penalty arrays)
@@ -347,11 +347,16 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         with ``carried`` they describe the warm start ``(w, b)`` on entry (a path's previous solution, which
         the box and the constant columns leave as it is); on exit they describe the returned point when
         ``state_ok``.
+    prev_corr, strong_factor : with ``carried`` and ``strong_factor >= 0``, the first working set is the
+        support plus the sequential strong set ``{j : |prev_corr_j| >= strong_factor * l1_j}`` (``prev_corr``:
+        ``X.T theta`` at the warm start) instead of ``ws_init``.
 
     Returns
     -------
-    b, gap, kkt, objective, n_newton, n_epochs, n_checks, converged, threshold, state_ok
-        (``gap`` is NaN when unpenalized features make the KKT violation the stopping rule)
+    b, gap, kkt, objective, n_newton, n_epochs, n_checks, converged, threshold, state_ok, use_gap, n_missed, support
+        (``use_gap``: the gap is the stopping rule, else the KKT violation (unpenalized features);
+        ``n_missed``: features of the solution outside the first working set, -1 without one;
+        ``support``: the indices of the non-zero coefficients, increasing)
     """
     n = y.shape[0]
     p = w.shape[0]
@@ -433,11 +438,17 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
     kkt = np.inf
     objective = np.inf
     converged = False
-    if use_ws_init:
+    own_strong_set = carried and strong_factor >= 0.0
+    first_ws = np.zeros(p if (use_ws_init or own_strong_set) else 0, dtype=np.bool_)
+    if use_ws_init or own_strong_set:
         # along a path: Newton on the support + strong set first, one full check after
-        mask = np.zeros(p, dtype=np.bool_)
-        for k in range(ws_init.shape[0]):
-            mask[ws_init[k]] = True
+        mask = first_ws
+        if own_strong_set:
+            for j in range(p):
+                mask[j] = abs(prev_corr[j]) >= strong_factor * l1[j]
+        else:
+            for k in range(ws_init.shape[0]):
+                mask[ws_init[k]] = True
         count = 0
         for j in range(p):
             mask[j] = (mask[j] or w[j] != 0.0 or is_unpen[j]) and not screened[j]
@@ -553,5 +564,19 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         n_newton += steps
         n_epochs += epochs
         ws_size *= 2
+    n_support = 0
+    n_missed = 0 if first_ws.shape[0] > 0 else -1
+    for j in range(p):
+        if w[j] != 0.0:
+            n_support += 1
+            if n_missed >= 0 and not first_ws[j]:
+                n_missed += 1
+    support = np.empty(n_support, dtype=np.int64)
+    n_support = 0
+    for j in range(p):
+        if w[j] != 0.0:
+            support[n_support] = j
+            n_support += 1
     # a converged solve stopped at a check, whose u, theta and h describe (w, b)
-    return b, gap, kkt, objective, n_newton, n_epochs, n_checks, converged, threshold, converged
+    return (b, gap, kkt, objective, n_newton, n_epochs, n_checks, converged, threshold, converged, use_gap, n_missed,
+            support)

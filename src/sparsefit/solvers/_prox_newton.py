@@ -91,7 +91,7 @@ class ProxNewton:
     @single_threaded_blas
     def solve(self, X, y, datafit, penalty, *, sample_weight=None, fit_intercept=True, init=None,
               init_intercept=None, ws_init=None, prepared=None, penalty_arrays=None,
-              overwrite_init=False, predictor_state=None) -> Solution:
+              overwrite_init=False, predictor_state=None, strong_factor=None) -> Solution:
         """Minimize ``datafit + penalty``; ``y`` holds labels in {-1, +1}.
 
         Same contract as :meth:`sparsefit.solvers.CoordinateDescent.solve`
@@ -100,7 +100,10 @@ class ProxNewton:
         solve's :class:`~sparsefit.solvers._solution.PredictorState` along a
         path of the same problem (used when it describes ``(init,
         init_intercept)`` exactly, updated in place and returned in the
-        solution's ``predictor_state``).
+        solution's ``predictor_state``), and ``strong_factor``: with a state that
+        is used, the sequential strong rule's ``(2 alpha - alpha_prev) / alpha``,
+        applied to the state's correlations for the first working set instead
+        of ``ws_init``.
         """
         prep = prepared if prepared is not None else prepare(X, sample_weight, fit_intercept)
         n, p = X.shape
@@ -114,15 +117,17 @@ class ProxNewton:
         carried = state is not None and state.fits(n, p) and state.describes(w, b)
         if state is None or not state.fits(n, p):
             state = PredictorState.empty(n, p)
-        b, gap, kkt, objective, n_newton, _, n_checks, converged, threshold, state_ok = pn_solve(
+        own_strong_set = carried and strong_factor is not None
+        (b, gap, kkt, objective, n_newton, _, n_checks, converged, threshold, state_ok, use_gap, n_missed,
+         support) = pn_solve(
             *prep.design.storage, np.ascontiguousarray(y, dtype=np.float64), prep.sw, prep.xbar, prep.lips,
             pen.l1, pen.l2, pen.lower, pen.upper, bool(fit_intercept), w, float(b), float(b0), strong,
             ws_init is not None, Xt_theta, state.margin, state.u, state.theta, state.h, state.stats, carried,
+            state.correlations, float(strong_factor) if own_strong_set else -1.0,
             float(self.tol), int(self.max_iter), int(self.max_epochs), int(self.max_outer), int(self.ws_start),
             bool(self.screening),
         )
-        state.record(w, b, state_ok)
-        use_gap = not np.any((pen.l1 == 0) & (pen.l2 == 0) & ~prep.constant)
+        state.record(w, b, state_ok, Xt_theta)
         if not converged:
             what = "duality gap" if use_gap else "KKT violation"
             value = gap if use_gap else kkt
@@ -133,7 +138,9 @@ class ProxNewton:
                 stacklevel=3,
             )
         return Solution(w, float(b), float(gap) if use_gap else np.nan, float(kkt), int(n_newton), bool(converged),
-                        float(objective), Xt_theta if n_checks else None, predictor_state=state)
+                        float(objective), Xt_theta if n_checks else None,
+                        first_ws_misses=int(n_missed) if n_missed >= 0 else None, support=support,
+                        predictor_state=state)
 
     def _null_intercept(self, y, sw, fit_intercept, datafit):
         """The intercept-only model's intercept, computed once per ``(y, sw)`` pair (fixed along a path)."""

@@ -68,6 +68,8 @@ class PredictorState:
     stats : ndarray of shape (4,)
     coef : ndarray of shape (n_features,)
         The coefficients the arrays describe (a copy).
+    correlations : ndarray of shape (n_features,)
+        ``X.T theta`` at the solve's last check (for the next alpha's strong rule).
     intercept : float
     valid : bool
         False until a solve leaves the arrays describing ``(coef, intercept)``.
@@ -79,6 +81,7 @@ class PredictorState:
     h: np.ndarray
     stats: np.ndarray
     coef: np.ndarray
+    correlations: np.ndarray
     intercept: float = 0.0
     valid: bool = False
 
@@ -86,7 +89,7 @@ class PredictorState:
     def empty(cls, n_samples: int, n_features: int) -> PredictorState:
         """Arrays for a problem of this shape, describing nothing yet."""
         return cls(np.zeros(n_samples), np.empty(n_samples), np.empty(n_samples), np.empty(n_samples), np.zeros(4),
-                   np.zeros(n_features))
+                   np.zeros(n_features), np.zeros(n_features))
 
     def fits(self, n_samples: int, n_features: int) -> bool:
         """Whether the arrays have this problem's shape."""
@@ -96,12 +99,14 @@ class PredictorState:
         """Whether the arrays hold the state at exactly ``(coef, intercept)``."""
         return self.valid and self.intercept == intercept and np.array_equal(self.coef, coef)
 
-    def record(self, coef: np.ndarray, intercept: float, valid: bool) -> None:
-        """Mark the arrays as describing ``(coef, intercept)`` (or nothing, when not ``valid``)."""
+    def record(self, coef: np.ndarray, intercept: float, valid: bool, correlations: np.ndarray) -> None:
+        """Mark the arrays as describing ``(coef, intercept)`` with ``X.T theta = correlations`` (kept by
+        reference), or nothing when not ``valid``."""
         self.valid = bool(valid)
         if self.valid:
             np.copyto(self.coef, coef)
             self.intercept = float(intercept)
+            self.correlations = correlations
 
 
 @dataclass(frozen=True, eq=False)
