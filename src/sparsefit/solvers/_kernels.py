@@ -37,6 +37,11 @@ import numpy as np
 from numba import njit
 
 
+# Reassociation lets LLVM vectorize sums (4 partial sums instead of one chain of dependent additions): 2-4x
+# on dense columns and on the column statistics, a last-bits difference in the sums. Nothing else of fastmath
+# (NaN and inf stay IEEE).
+_REASSOC = {"reassoc", "contract"}
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def _prox_coordinate(z, lips, l1, l2, lower, upper):
     """Minimize ``lips/2 (t - z/lips)^2 + l1 |t| + l2/2 t^2`` over ``lower <= t <= upper``."""
@@ -80,23 +85,40 @@ def xw_csc(data, indices, indptr, w, ws, out):
                 out[np.uintp(indices[idx])] += data[idx] * wj
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
 def col_stats_csc(data, indices, indptr, v, ws, out_sum, out_sq):
-    """For ``j`` in ``ws``: ``out_sum[j] = sum_i v_i X_ij`` and ``out_sq[j] = sum_i v_i X_ij^2``, CSC X."""
+    """For ``j`` in ``ws``: ``out_sum[j] = sum_i v_i X_ij`` and ``out_sq[j] = sum_i v_i X_ij^2``, CSC X.
+
+    With equal weights (the common case) the sums skip the gather of ``v``
+    and read only the stored values, a contiguous stream.
+    """
+    uniform = v[0] if v.shape[0] > 0 else 0.0
+    for i in range(v.shape[0]):
+        if v[i] != uniform:
+            uniform = 0.0
+            break
     for k in range(ws.shape[0]):
         j = ws[k]
         m = 0.0
         s = 0.0
-        for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
-            x = data[idx]
-            vi = v[np.uintp(indices[idx])]
-            m += vi * x
-            s += vi * x * x
+        if uniform != 0.0:
+            for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                x = data[idx]
+                m += x
+                s += x * x
+            m *= uniform
+            s *= uniform
+        else:
+            for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                x = data[idx]
+                vi = v[np.uintp(indices[idx])]
+                m += vi * x
+                s += vi * x * x
         out_sum[j] = m
         out_sq[j] = s
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
 def col_stats_dense(XT, v, ws, out_sum, out_sq):
     """For ``j`` in ``ws``: ``out_sum[j] = sum_i v_i X_ij`` and ``out_sq[j] = sum_i v_i X_ij^2``, dense X."""
     n = XT.shape[1]

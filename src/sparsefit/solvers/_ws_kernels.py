@@ -23,12 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sparsefit.solvers._kernels import _prox_coordinate, conjugate_term, kkt_one
-
-
-# Reassociation lets LLVM vectorize the dense dot products (4 partial sums instead of one chain): 2-4x on
-# dense columns, a last-bits difference in the sums. Nothing else of fastmath (NaN and inf stay IEEE).
-_REASSOC = {"reassoc", "contract"}
+from sparsefit.solvers._kernels import _REASSOC, _prox_coordinate, conjugate_term, kkt_one
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
