@@ -256,3 +256,44 @@ def test_null_point_certificate_matches_an_independent_one(loss, fit_intercept, 
     assert np.count_nonzero(coef[2:]) == 0
     assert abs(path.dual_gaps[0] - cert.gap) <= 1e-10 * max(1.0, abs(cert.primal))
     assert cert.gap <= 1e-9 * max(1.0, abs(cert.primal))
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.4])
+@pytest.mark.parametrize("case", ["sparse weighted", "dense standardized", "no intercept, factors", "early stop"])
+def test_compiled_path_loop_runs_the_same_solves_as_one_call_per_alpha(l1_ratio, case):
+    """Coordinate descent's compiled loop over the alphas must reproduce the per-alpha Python loop exactly."""
+    from sparsefit.path import _Problem, default_alphas, run_path
+
+    rng = np.random.default_rng(11)
+    n, p = 150, 90
+    X = sp.random(n, p, density=0.15, format="csc", random_state=11)
+    y = X @ (rng.standard_normal(p) * (rng.random(p) < 0.2)) + 0.3 * rng.standard_normal(n)
+    sample_weight, fit_intercept, standardize, factors, early_stop = None, True, False, None, False
+    if case == "sparse weighted":
+        sample_weight = rng.uniform(0.2, 3.0, n)
+    elif case == "dense standardized":
+        X, standardize = X.toarray(), True
+    elif case == "no intercept, factors":
+        fit_intercept, factors = False, rng.uniform(0.5, 2.0, p)
+    else:
+        early_stop = True
+        y = X @ (rng.standard_normal(p) * (rng.random(p) < 0.1)) + 1e-3 * rng.standard_normal(n)
+    results = []
+    for compiled in (True, False):
+        problem = _Problem(X, y, "squared", l1_ratio, sample_weight, fit_intercept, standardize, factors)
+        grid = default_alphas(problem.alpha_max(), n, p, n_alphas=40, alpha_min_ratio=1e-3)
+        results.append(run_path(problem, grid, tol=1e-7, early_stop=early_stop, compiled=compiled))
+    (coefs, intercepts, gaps, dev, iters, _, violations, converged), expected = results[0], results[1]
+    assert coefs.shape == expected[0].shape
+    if case == "early stop":
+        assert coefs.shape[1] < 40  # the rule fired, at the same alpha in both loops
+    np.testing.assert_array_equal(coefs.indptr, expected[0].indptr)
+    np.testing.assert_array_equal(coefs.indices, expected[0].indices)
+    np.testing.assert_array_equal(coefs.data, expected[0].data)
+    np.testing.assert_array_equal(intercepts, expected[1])
+    np.testing.assert_array_equal(gaps, expected[2])
+    np.testing.assert_allclose(dev, expected[3], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(iters, expected[4])
+    np.testing.assert_array_equal(violations, expected[6])
+    np.testing.assert_array_equal(converged, expected[7])
+    assert converged.all()

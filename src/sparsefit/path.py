@@ -300,8 +300,14 @@ def _strong_set(Xt_theta_prev, alpha, alpha_prev, l1_ratio, penalty_factor):
 
 @single_threaded_blas
 def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=True, progress=False,
-             description="path"):
-    """Solve ``problem`` at each alpha with warm starts; the engine of :func:`regularization_path`."""
+             description="path", compiled=True):
+    """Solve ``problem`` at each alpha with warm starts; the engine of :func:`regularization_path`.
+
+    With ``compiled`` (and no progress bar), coordinate descent solves the
+    alphas below alpha_max in one compiled loop
+    (:meth:`sparsefit.solvers.CoordinateDescent.solve_path`); ``False`` runs
+    the same solves one Python call per alpha.
+    """
     n, p = problem.X.shape
     sw = problem.prepared.sw
     design = problem.prepared.design
@@ -325,8 +331,27 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     unit = PenaltyArrays.of(problem.penalty(1.0), p)
     arrays = PenaltyArrays(np.empty(p), np.empty(p), unit.lower, unit.upper)
     bar = _progress_bar(progress, len(alphas), description)
+    # below alpha_max, coordinate descent runs the rest of the grid in one compiled loop (same solves, no
+    # Python between them); a progress bar needs control back after each alpha
+    compiled = compiled and use_cd and bar is None and problem.l1_ratio > 0
     try:
         for k, alpha in enumerate(alphas):
+            if compiled and alpha < alpha_max:
+                tail = solver.solve_path(
+                    problem.X, problem.y, problem.datafit, alphas[k:], unit, prepared=problem.prepared,
+                    fit_intercept=problem.fit_intercept, init=w, scale=problem.scale, early_stop=early_stop,
+                    previous_dev=dev_ratio[-1] if dev_ratio else np.nan, dev_ratio_max=_DEV_RATIO_MAX,
+                    dev_change_min=_DEV_CHANGE_MIN)
+                if tail is not None:
+                    ptr = tail.support_ptr
+                    supports.extend(tail.support_indices[ptr[i]:ptr[i + 1]] for i in range(tail.n_solved))
+                    values.extend(tail.support_values[ptr[i]:ptr[i + 1]] for i in range(tail.n_solved))
+                    for out, part in ((intercepts, tail.intercepts), (gaps, tail.dual_gaps), (iters, tail.n_iter),
+                                      (converged, tail.converged), (dev_ratio, tail.deviance_ratio),
+                                      (seconds, tail.seconds), (violations, tail.first_ws_misses)):
+                        out.extend(part.tolist())
+                    break
+                compiled = False  # the intercept-only model is exact: the per-alpha loop handles it
             start = time.perf_counter()
             strong = None
             np.multiply(unit.l1, alpha, out=arrays.l1)

@@ -36,7 +36,8 @@ import numpy as np
 
 from sparsefit.solvers._check import PenaltyArrays
 from sparsefit.solvers._prepared import prepare
-from sparsefit.solvers._solution import DualState, Solution
+from sparsefit.solvers._path_kernels import cd_path
+from sparsefit.solvers._solution import DualState, PathSolutions, Solution
 from sparsefit.solvers._ws_kernels import N_SCALARS, cd_solve
 from sparsefit.solvers._threads import single_threaded_blas
 
@@ -77,6 +78,15 @@ class _PerProblemCache:
 
 class ConvergenceWarning(UserWarning):
     """The solver stopped at ``max_iter`` before certifying ``tol``."""
+
+
+def _warn_not_converged(n_epochs, gap, threshold):
+    warnings.warn(
+        f"Coordinate descent stopped after {n_epochs} epochs with duality gap {gap:.3e} > "
+        f"tol * P(0) = {threshold:.3e}. Increase max_iter, loosen tol, or standardize the features.",
+        _convergence_warning(),
+        stacklevel=4,
+    )
 
 
 def _convergence_warning():
@@ -198,12 +208,7 @@ class CoordinateDescent:
             int(self.ws_start), int(self.anderson), bool(self.screening), self.work,
         )
         if not converged:
-            warnings.warn(
-                f"Coordinate descent stopped after {n_epochs} epochs with duality gap {gap:.3e} > "
-                f"tol * P(0) = {threshold:.3e}. Increase max_iter, loosen tol, or standardize the features.",
-                _convergence_warning(),
-                stacklevel=3,
-            )
+            _warn_not_converged(n_epochs, gap, threshold)
         next_state = None
         if n_checks:
             next_state = DualState(state.theta, state.corr_base, state.corr_drift, state.scalars,
@@ -211,6 +216,61 @@ class CoordinateDescent:
         return Solution(w, float(b), float(gap), float(kkt), int(n_epochs), bool(converged), float(objective),
                         Xt_theta if (n_checks and not watched) else None, next_state,
                         int(n_missed) if (ws_init is not None or strong_factor is not None) else None, support)
+
+    @single_threaded_blas
+    def solve_path(self, X, y, datafit, alphas, unit_penalty, *, prepared, fit_intercept=True, init=None,
+                   scale=None, early_stop=False, previous_dev=np.nan, dev_ratio_max=np.inf,
+                   dev_change_min=0.0) -> PathSolutions | None:
+        """Solve at each of ``alphas`` in one compiled loop, as :meth:`solve` would along a path.
+
+        The solves are those of a path of :meth:`solve` calls, each warm-started
+        from the previous solution and handed its dual state, with the strong
+        rule's factor ``(2 alpha - alpha_prev) / alpha``; only the Python between
+        them is gone (:func:`sparsefit.solvers._path_kernels.cd_path`).
+
+        Parameters
+        ----------
+        X, y, datafit, prepared, fit_intercept : as for :meth:`solve` (``prepared`` required).
+        alphas : ndarray
+            Decreasing, every one below alpha_max (no solution is all zeros by rule).
+        unit_penalty : PenaltyArrays
+            The penalty vectors at alpha = 1: each alpha solves with ``alpha * l1`` and ``alpha * l2``
+            (an L1 part is required: the strong rule is what the loop applies).
+        init : ndarray of shape (n_features,) or None
+            Warm start of the first alpha; overwritten with the last solution.
+        scale : ndarray of shape (n_features,) or None
+            The reported values are ``coef / scale`` (a standardized problem's column scales).
+        early_stop, previous_dev, dev_ratio_max, dev_change_min
+            Stop after the alpha whose deviance ratio reaches ``dev_ratio_max`` or moves by less than
+            ``dev_change_min`` times itself (``previous_dev``: the ratio of the alpha before the first).
+
+        Returns
+        -------
+        PathSolutions or None
+            None when the intercept-only model is exact (``P(0) == 0``): nothing to solve.
+        """
+        prep = prepared
+        n, p = X.shape
+        b0, p0, threshold = self._null_objective(y, prep.sw, fit_intercept, datafit)
+        if p0 == 0.0:
+            return None
+        y = np.ascontiguousarray(y, dtype=np.float64)
+        w = _coefficients(init, p, True)
+        scale = np.ones(p) if scale is None else np.ascontiguousarray(scale, dtype=np.float64)
+        (n_done, indices, values, ptr, intercepts, gaps, epochs, converged, misses, dev_ratio,
+         seconds) = cd_path(
+            *prep.design.storage, y, prep.sw, prep.xbar, prep.lips, prep.sqrt_lips, unit_penalty.l1,
+            unit_penalty.l2, unit_penalty.lower, unit_penalty.upper, bool(fit_intercept),
+            np.ascontiguousarray(alphas, dtype=np.float64), w, scale, float(threshold), float(self.tol), float(p0),
+            float(datafit.value(y, np.full(n, b0), prep.sw)), int(self.max_iter), int(self.max_outer),
+            int(self.ws_start), int(self.anderson), bool(self.screening), self.work, bool(early_stop),
+            float(previous_dev), float(dev_ratio_max), float(dev_change_min),
+        )
+        for k in np.flatnonzero(~converged[:n_done]):
+            _warn_not_converged(epochs[k], gaps[k], threshold)
+        return PathSolutions(w, indices, values, ptr[: n_done + 1], intercepts[:n_done], gaps[:n_done],
+                             epochs[:n_done], converged[:n_done], misses[:n_done], dev_ratio[:n_done],
+                             seconds[:n_done])
 
     def _null_objective(self, y, sw, fit_intercept, datafit):
         """``(b0, P(0), threshold)``, computed once per ``(y, sw)`` pair (fixed along a path)."""

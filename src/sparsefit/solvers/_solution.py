@@ -158,3 +158,40 @@ class Solution:
     first_ws_misses: int | None = None
     support: np.ndarray | None = None
     predictor_state: PredictorState | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class PathSolutions:
+    """The solves of a path's alphas from one compiled loop (:meth:`CoordinateDescent.solve_path`).
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,)
+        The last alpha's coefficients (unscaled).
+    support_indices, support_values : ndarray
+        Alpha k's non-zeros: ``support_indices[support_ptr[k]:support_ptr[k + 1]]``, with their values
+        divided by the problem's column scales.
+    support_ptr : ndarray of shape (n_solved + 1,)
+    intercepts, dual_gaps, deviance_ratio, seconds : ndarray of shape (n_solved,)
+        Per alpha: the intercept, the duality gap (absolute), the deviance ratio and the wall time.
+    n_iter, first_ws_misses : ndarray of int64, shape (n_solved,)
+        Per alpha: the epochs, and the features of the solution outside the first working set.
+    converged : ndarray of bool, shape (n_solved,)
+    """
+
+    coef: np.ndarray
+    support_indices: np.ndarray
+    support_values: np.ndarray
+    support_ptr: np.ndarray
+    intercepts: np.ndarray
+    dual_gaps: np.ndarray
+    n_iter: np.ndarray
+    converged: np.ndarray
+    first_ws_misses: np.ndarray
+    deviance_ratio: np.ndarray
+    seconds: np.ndarray
+
+    @property
+    def n_solved(self) -> int:
+        """How many alphas were solved (fewer than asked when the early stop fired)."""
+        return self.intercepts.shape[0]
