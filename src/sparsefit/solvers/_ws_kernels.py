@@ -772,7 +772,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             n_epochs += epochs
             ws_size = max(ws_size, count)
 
-    dist = np.zeros(p)
+    # every check writes dist over cand before the working set reads it (KKT distance where needed, 0 elsewhere)
+    dist = np.empty(p)
     for _ in range(max_outer):
         # (re-anchors the intercept: its incremental updates drift by rounding)
         b, loss, dual_lin, dual_quad, step = _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, True, theta)
