@@ -243,7 +243,10 @@ class _Problem:
         """Smallest alpha with every penalized coefficient at zero (unpenalized ones fitted first)."""
         if self._alpha_max is None:
             coef, intercept = self.null_solution()
-            predictor = self.prepared.design.matvec(coef) + intercept
+            if coef.any():  # unpenalized features fitted
+                predictor = self.prepared.design.matvec(coef) + intercept
+            else:
+                predictor = np.full(self.y.shape[0], float(intercept))
             grad = self.prepared.design.xt_dot(self.datafit.raw_grad(self.y, predictor, self.prepared.sw))
             self._null_correlations = -grad  # X.T theta at the null model, for its certificate
             grad = grad.copy()
