@@ -43,10 +43,14 @@ def test_each_kernel_has_at_most_two_signatures():
         for fit_intercept in (True, False):
             sparsefit.ElasticNet(alpha=0.01, fit_intercept=fit_intercept, standardize=True).fit(data, y, w)
             sparsefit.Lasso(alpha=0.01, positive=True, fit_intercept=fit_intercept).fit(data, y)
-    from sparsefit.solvers import _ws_kernels
+    from sparsefit.solvers import _path_kernels, _pn_kernels, _ws_kernels
 
+    for data in (X, sp.csc_matrix(X)):
+        sparsefit.regularization_path(data, y, n_alphas=5)
+        sparsefit.regularization_path(data, y > 0, loss="logistic", n_alphas=5)
+        sparsefit.LogisticRegression(penalty="l1", C=1.0).fit(data, y > 0)
     assert "cd_solve" in kernel_names(_ws_kernels)
-    for module in (_kernels, _ws_kernels):
+    for module in (_kernels, _ws_kernels, _pn_kernels, _path_kernels):
         for name in kernel_names(module):
             signatures = getattr(module, name).signatures
             assert len(signatures) <= 2, (module.__name__, name, signatures)

@@ -275,6 +275,7 @@ def test_compiled_path_loop_runs_the_same_solves_as_one_call_per_alpha(l1_ratio,
         X, standardize = X.toarray(), True
     elif case == "no intercept, factors":
         fit_intercept, factors = False, rng.uniform(0.5, 2.0, p)
+        factors[:3] = 0.0  # unpenalized
     else:
         early_stop = True
         y = X @ (rng.standard_normal(p) * (rng.random(p) < 0.1)) + 1e-3 * rng.standard_normal(n)
@@ -297,3 +298,57 @@ def test_compiled_path_loop_runs_the_same_solves_as_one_call_per_alpha(l1_ratio,
     np.testing.assert_array_equal(violations, expected[6])
     np.testing.assert_array_equal(converged, expected[7])
     assert converged.all()
+
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("case", ["sparse", "dense weighted", "unpenalized", "early stop", "not converged"])
+def test_compiled_logistic_path_loop_runs_the_same_solves_as_one_call_per_alpha(l1_ratio, case):
+    """Proximal Newton's compiled loop must reproduce the per-alpha loop, including a hand-back after a solve
+    that did not converge."""
+    from sparsefit.path import _Problem, default_alphas, run_path
+
+    rng = np.random.default_rng(12)
+    n, p = 160, 80
+    X = sp.random(n, p, density=0.15, format="csc", random_state=12)
+    y = np.where(X @ (rng.standard_normal(p) * (rng.random(p) < 0.2)) + 0.3 * rng.standard_normal(n) > 0, 1.0, 0.0)
+    sample_weight, factors, early_stop, max_iter = None, None, False, None
+    if case == "dense weighted":
+        X, sample_weight = X.toarray(), rng.uniform(0.2, 3.0, n)
+    elif case == "unpenalized":
+        factors = np.ones(p)
+        factors[:2] = 0.0
+    elif case == "early stop":
+        # separable classes: the deviance ratio reaches glmnet's 0.999 before the end of the grid
+        early_stop, y = True, np.where(X @ rng.standard_normal(p) > 0, 1.0, 0.0)
+    elif case == "not converged":
+        max_iter = 3  # Newton steps per solve: the later alphas stop short and warn
+    results = []
+    for compiled in (True, False):
+        problem = _Problem(X, y, "logistic", l1_ratio, sample_weight, True, False, factors)
+        grid = default_alphas(problem.alpha_max(), n, p, n_alphas=30, alpha_min_ratio=1e-6 if early_stop else 1e-2)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            results.append(run_path(problem, grid, tol=1e-7, early_stop=early_stop, max_iter=max_iter,
+                                    compiled=compiled))
+        results[-1] = results[-1] + (len([w for w in caught if "Proximal Newton stopped" in str(w.message)]),)
+    (coefs, intercepts, gaps, dev, iters, _, violations, converged, n_warned), expected = results[0], results[1]
+    assert coefs.shape == expected[0].shape
+    np.testing.assert_array_equal(coefs.indptr, expected[0].indptr)
+    np.testing.assert_array_equal(coefs.indices, expected[0].indices)
+    np.testing.assert_array_equal(coefs.data, expected[0].data)
+    np.testing.assert_array_equal(intercepts, expected[1])
+    np.testing.assert_array_equal(gaps, expected[2])
+    np.testing.assert_allclose(dev, expected[3], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(iters, expected[4])
+    np.testing.assert_array_equal(violations, expected[6])
+    np.testing.assert_array_equal(converged, expected[7])
+    assert n_warned == expected[8] == np.count_nonzero(~converged)
+    if case == "not converged":
+        assert 0 < np.count_nonzero(~converged) and converged[1]  # some alphas stop short, not all
+    else:
+        assert converged.all()
+    if case == "early stop":
+        assert coefs.shape[1] < 30
+    if case == "unpenalized":
+        assert np.isnan(gaps[1:]).all()  # the KKT violation is the stopping rule

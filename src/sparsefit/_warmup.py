@@ -26,13 +26,15 @@ def compile_kernels() -> int:
         model = ElasticNet(alpha=0.01, l1_ratio=0.5, tol=1e-4).fit(data, y)
         LogisticRegression(penalty="l1", C=1.0, tol=1e-4).fit(data, y > 0)
         regularization_path(data, y, n_alphas=3)
+        regularization_path(data, y > 0, loss="logistic", n_alphas=3)
     predictor = model.to_predictor()
     predictor.predict(sp.csr_matrix(X[:2]))
     predictor.predict_one({})
     from sparsefit import _predict_kernels
-    from sparsefit.solvers import _pn_kernels, _ws_kernels
+    from sparsefit.solvers import _path_kernels, _pn_kernels, _ws_kernels
 
-    modules = [(module, kernel_names(module)) for module in (_kernels, _ws_kernels, _pn_kernels, _predict_kernels)]
+    modules = [(module, kernel_names(module))
+               for module in (_kernels, _ws_kernels, _pn_kernels, _path_kernels, _predict_kernels)]
     return sum(len(getattr(module, name).signatures) for module, names in modules for name in names)
 
 

@@ -334,17 +334,27 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     unit = PenaltyArrays.of(problem.penalty(1.0), p)
     arrays = PenaltyArrays(np.empty(p), np.empty(p), unit.lower, unit.upper)
     bar = _progress_bar(progress, len(alphas), description)
-    # below alpha_max, coordinate descent runs the rest of the grid in one compiled loop (same solves, no
-    # Python between them); a progress bar needs control back after each alpha
-    compiled = compiled and use_cd and bar is None and problem.l1_ratio > 0
+    # below alpha_max, coordinate descent and proximal Newton run the rest of the grid in one compiled loop (the
+    # same solves, no Python between them); a progress bar needs control back after each alpha, and the strong
+    # rule the loops apply needs an L1 part
+    compiled = compiled and not use_ridge and bar is None and problem.l1_ratio >= _STRONG_L1_RATIO
+    resume_at = 0
     try:
         for k, alpha in enumerate(alphas):
+            if k < resume_at:
+                continue
             if compiled and alpha < alpha_max:
+                compiled = False
+                first_strong = None
+                if not use_cd and Xt_theta_prev is not None:
+                    first_strong = _strong_set(Xt_theta_prev, alpha, alphas[k - 1], problem.l1_ratio,
+                                               problem.penalty_factor)
+                extra = {} if use_cd else {"init_intercept": b, "ws_init": first_strong}
                 tail = solver.solve_path(
                     problem.X, problem.y, problem.datafit, alphas[k:], unit, prepared=problem.prepared,
-                    fit_intercept=problem.fit_intercept, init=w, scale=problem.scale, early_stop=early_stop,
-                    previous_dev=dev_ratio[-1] if dev_ratio else np.nan, dev_ratio_max=_DEV_RATIO_MAX,
-                    dev_change_min=_DEV_CHANGE_MIN)
+                    null_value=null_value, fit_intercept=problem.fit_intercept, init=w, scale=problem.scale,
+                    early_stop=early_stop, previous_dev=dev_ratio[-1] if dev_ratio else np.nan,
+                    dev_ratio_max=_DEV_RATIO_MAX, dev_change_min=_DEV_CHANGE_MIN, **extra)
                 if tail is not None:
                     ptr = tail.support_ptr
                     supports.extend(tail.support_indices[ptr[i]:ptr[i + 1]] for i in range(tail.n_solved))
@@ -353,8 +363,23 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                                       (converged, tail.converged), (dev_ratio, tail.deviance_ratio),
                                       (seconds, tail.seconds), (violations, tail.first_ws_misses)):
                         out.extend(part.tolist())
-                    break
-                compiled = False  # the intercept-only model is exact: the per-alpha loop handles it
+                    if first_strong is not None:
+                        # the first alpha's misses, counted as the per-alpha loop counts them
+                        in_strong[first_strong] = True
+                        violations[k] = int(np.count_nonzero(~in_strong[supports[k]]))
+                        in_strong[first_strong] = False
+                    if tail.complete:
+                        break
+                    # an alpha that did not converge: the per-alpha loop takes over after it
+                    resume_at = k + tail.n_solved
+                    w, b = tail.coef, intercepts[-1]
+                    Xt_theta_prev = tail.correlations
+                    if Xt_theta_prev is None:
+                        design.xw_ws(w, supports[-1], predictor)
+                        predictor += b
+                        Xt_theta_prev = design.xt_dot(-problem.datafit.raw_grad(problem.y, predictor, sw))
+                    continue
+                # the intercept-only model is exact (coordinate descent): the per-alpha loop handles it
             start = time.perf_counter()
             strong = None
             np.multiply(unit.l1, alpha, out=arrays.l1)

@@ -218,7 +218,7 @@ class CoordinateDescent:
                         int(n_missed) if (ws_init is not None or strong_factor is not None) else None, support)
 
     @single_threaded_blas
-    def solve_path(self, X, y, datafit, alphas, unit_penalty, *, prepared, fit_intercept=True, init=None,
+    def solve_path(self, X, y, datafit, alphas, unit_penalty, *, prepared, null_value, fit_intercept=True, init=None,
                    scale=None, early_stop=False, previous_dev=np.nan, dev_ratio_max=np.inf,
                    dev_change_min=0.0) -> PathSolutions | None:
         """Solve at each of ``alphas`` in one compiled loop, as :meth:`solve` would along a path.
@@ -231,6 +231,8 @@ class CoordinateDescent:
         Parameters
         ----------
         X, y, datafit, prepared, fit_intercept : as for :meth:`solve` (``prepared`` required).
+        null_value : float
+            The intercept-only model's loss, the deviance ratio's reference.
         alphas : ndarray
             Decreasing, every one below alpha_max (no solution is all zeros by rule).
         unit_penalty : PenaltyArrays
@@ -262,7 +264,7 @@ class CoordinateDescent:
             *prep.design.storage, y, prep.sw, prep.xbar, prep.lips, prep.sqrt_lips, unit_penalty.l1,
             unit_penalty.l2, unit_penalty.lower, unit_penalty.upper, bool(fit_intercept),
             np.ascontiguousarray(alphas, dtype=np.float64), w, scale, float(threshold), float(self.tol), float(p0),
-            float(datafit.value(y, np.full(n, b0), prep.sw)), int(self.max_iter), int(self.max_outer),
+            float(null_value), int(self.max_iter), int(self.max_outer),
             int(self.ws_start), int(self.anderson), bool(self.screening), self.work, bool(early_stop),
             float(previous_dev), float(dev_ratio_max), float(dev_change_min),
         )

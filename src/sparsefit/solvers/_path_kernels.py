@@ -1,4 +1,4 @@
-"""Numba: a whole coordinate-descent path, compiled as one loop over the alphas.
+"""Numba: whole paths (coordinate descent, proximal Newton), each compiled as one loop over the alphas.
 
 Each alpha is one :func:`sparsefit.solvers._ws_kernels.cd_solve`, exactly as
 :meth:`sparsefit.solvers.CoordinateDescent.solve` runs it along a path (warm
@@ -17,10 +17,8 @@ import time
 import numpy as np
 from numba import njit, objmode
 
+from sparsefit.solvers._pn_kernels import _evaluate, pn_solve
 from sparsefit.solvers._ws_kernels import cd_solve
-
-_NO_FEATURES = np.empty(0, dtype=np.int64)
-
 
 @njit(cache=True)
 def _clock():
@@ -81,8 +79,13 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, u
     corr_base = np.empty(p)
     corr_drift = np.empty(p)
     scalars = np.zeros(7)
-    watch = _NO_FEATURES
-    use_dual_state = False
+    # a local empty array, not a module constant: numba types a global array as read-only, which would compile
+    # cd_solve and pn_solve once more for that signature
+    no_features = np.empty(0, dtype=np.int64)
+    watch = no_features
+    # runtime False, not the literal: a literal argument is a signature of its own (cd_solve compiled again)
+    never = m < 0
+    use_dual_state = never
     support_ptr = np.zeros(m + 1, dtype=np.int64)
     support_indices = np.empty(max(4 * m, 64), dtype=np.int64)
     support_values = np.empty(support_indices.shape[0])
@@ -106,12 +109,12 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, u
         strong_factor = max(2.0 - alphas[k - 1] / alpha, 0.0) if (use_dual_state and k > 0) else -1.0
         b, gap, _, _, n_epochs, n_checks, ok, _, n_missed, watched, cand, support = cd_solve(
             data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, l1, l2, lower, upper, fit_intercept,
-            w, r, _NO_FEATURES, False, Xt_theta, theta, corr_base, corr_drift, scalars, watch, use_dual_state,
+            w, r, no_features, never, Xt_theta, theta, corr_base, corr_drift, scalars, watch, use_dual_state,
             alpha, strong_factor, threshold, tol, p0, max_epochs, max_outer, ws_start, anderson, screening, work)
         misses[k] = n_missed if use_dual_state else 0
         # the next solve starts from this one's dual state when it ran a check (as CoordinateDescent.solve hands on)
         use_dual_state = n_checks > 0
-        watch = cand if (use_dual_state and watched) else _NO_FEATURES
+        watch = cand if (use_dual_state and watched) else no_features
         used = support_ptr[k]
         support_indices = _grow(support_indices, used, support.shape[0])
         support_values = _grow(support_values, used, support.shape[0])
@@ -140,3 +143,111 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, u
                 break
     return (n_done, support_indices, support_values, support_ptr, intercepts, gaps, epochs, converged, misses,
             dev_ratio, seconds)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, unit_l2, lower, upper, fit_intercept,
+            alphas, w, b, b0, first_ws, use_first_ws, scale, tol, max_iter, max_epochs, max_outer, ws_start,
+            screening, null_value, early_stop, previous_dev, dev_ratio_max, dev_change_min):
+    """Proximal Newton (logistic) at each of ``alphas`` (decreasing, all below alpha_max) with warm starts.
+
+    Each alpha is one :func:`sparsefit.solvers._pn_kernels.pn_solve`, as
+    :meth:`sparsefit.solvers.ProxNewton.solve` runs it along a path: the
+    previous solution's per-sample state carried over and the strong rule
+    applied to its correlations (the first alpha takes ``first_ws``, the
+    strong set the caller computed). The loop stops after an alpha whose solve
+    did not converge (its state cannot be carried), returning control to the
+    caller.
+
+    Returns
+    -------
+    n_done, support_indices, support_values, support_ptr, intercepts, gaps, n_newton, converged, misses,
+    dev_ratio, seconds, correlations, checked, kkt, threshold
+        As :func:`cd_path` (``gaps`` NaN where the KKT violation is the stopping rule), plus, for the last
+        solve: ``X.T theta`` at its last check (``checked``: whether it ran one), its KKT violation and its
+        stopping threshold.
+    """
+    n = y.shape[0]
+    p = w.shape[0]
+    m = alphas.shape[0]
+    l1 = np.empty(p)
+    l2 = np.zeros(p)
+    any_l2 = False
+    for j in range(p):
+        if unit_l2[j] != 0.0:
+            any_l2 = True
+    margin = np.zeros(n)
+    u = np.empty(n)
+    theta = np.empty(n)
+    h = np.empty(n)
+    stats = np.zeros(4)
+    # X.T theta of this solve and of the previous one (its strong rule's input): two buffers, swapped
+    corr_now = np.empty(p)
+    corr_prev = np.empty(p)
+    no_features = np.empty(0, dtype=np.int64)  # (neither a module constant nor literal False: see cd_path)
+    carried = m < 0
+    support_ptr = np.zeros(m + 1, dtype=np.int64)
+    support_indices = np.empty(max(4 * m, 64), dtype=np.int64)
+    support_values = np.empty(support_indices.shape[0])
+    intercepts = np.zeros(m)
+    gaps = np.zeros(m)
+    n_newton = np.zeros(m, dtype=np.int64)
+    converged = np.zeros(m, dtype=np.bool_)
+    misses = np.zeros(m, dtype=np.int64)
+    dev_ratio = np.zeros(m)
+    seconds = np.zeros(m)
+    n_done = 0
+    checked = False
+    kkt = np.inf
+    threshold = 0.0
+    for k in range(m):
+        start = _clock()
+        alpha = alphas[k]
+        for j in range(p):
+            l1[j] = alpha * unit_l1[j]
+        if any_l2:
+            for j in range(p):
+                l2[j] = alpha * unit_l2[j]
+        strong_factor = max(2.0 - alphas[k - 1] / alpha, 0.0) if (carried and k > 0) else -1.0
+        ws_init = first_ws if k == 0 else no_features
+        use_ws_init = use_first_ws and k == 0
+        (b, gap, kkt, objective, steps, _, n_checks, ok, threshold, state_ok, use_gap, n_missed,
+         support) = pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lower, upper,
+                             fit_intercept, w, b, b0, ws_init, use_ws_init, corr_now, margin, u, theta,
+                             h, stats, carried, corr_prev, strong_factor, tol, max_iter, max_epochs, max_outer,
+                             ws_start, screening)
+        used = support_ptr[k]
+        support_indices = _grow(support_indices, used, support.shape[0])
+        support_values = _grow(support_values, used, support.shape[0])
+        penalty = 0.0
+        for s in range(support.shape[0]):
+            j = support[s]
+            wj = w[j]
+            support_indices[used + s] = j
+            support_values[used + s] = wj / scale[j]
+            penalty += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
+        support_ptr[k + 1] = used + support.shape[0]
+        if ok:
+            value = objective - penalty  # measured at the solve's last check, which certified this point
+        else:
+            value = _evaluate(y, sw, margin, b, u, theta, h)[0]
+        dev_ratio[k] = 1.0 - value / null_value if null_value > 0.0 else 0.0
+        intercepts[k] = b
+        gaps[k] = gap if use_gap else np.nan
+        n_newton[k] = steps
+        converged[k] = ok
+        misses[k] = max(n_missed, 0)
+        n_done = k + 1
+        checked = n_checks > 0
+        corr_now, corr_prev = corr_prev, corr_now
+        carried = state_ok
+        seconds[k] = _clock() - start
+        if not ok:
+            break
+        before = dev_ratio[k - 1] if k > 0 else previous_dev
+        if early_stop and not np.isnan(before):
+            if dev_ratio[k] >= dev_ratio_max or abs(dev_ratio[k] - before) < dev_change_min * max(abs(dev_ratio[k]),
+                                                                                                  1e-12):
+                break
+    return (n_done, support_indices, support_values, support_ptr, intercepts, gaps, n_newton, converged, misses,
+            dev_ratio, seconds, corr_prev, checked, kkt, threshold)

@@ -51,13 +51,24 @@ import numpy as np
 
 from sparsefit.solvers._cd import _coefficients, _convergence_warning, _PerProblemCache
 from sparsefit.solvers._check import PenaltyArrays
+from sparsefit.solvers._path_kernels import pn_path
 from sparsefit.solvers._pn_kernels import pn_solve
 from sparsefit.solvers._prepared import prepare
-from sparsefit.solvers._solution import PredictorState, Solution
+from sparsefit.solvers._solution import PathSolutions, PredictorState, Solution
 from sparsefit.solvers._threads import single_threaded_blas
 
 
 _NO_FEATURES = np.empty(0, dtype=np.int64)
+
+
+def _warn_not_converged(n_newton, use_gap, value, threshold):
+    what = "duality gap" if use_gap else "KKT violation"
+    warnings.warn(
+        f"Proximal Newton stopped after {n_newton} Newton steps with {what} {value:.3e} > "
+        f"{threshold:.3e}. Increase max_iter, loosen tol, or use a larger penalty.",
+        _convergence_warning(),
+        stacklevel=4,
+    )
 
 
 class ProxNewton:
@@ -129,18 +140,50 @@ class ProxNewton:
         )
         state.record(w, b, state_ok, Xt_theta)
         if not converged:
-            what = "duality gap" if use_gap else "KKT violation"
-            value = gap if use_gap else kkt
-            warnings.warn(
-                f"Proximal Newton stopped after {n_newton} Newton steps with {what} {value:.3e} > "
-                f"{threshold:.3e}. Increase max_iter, loosen tol, or use a larger penalty.",
-                _convergence_warning(),
-                stacklevel=3,
-            )
+            _warn_not_converged(n_newton, use_gap, gap if use_gap else kkt, threshold)
         return Solution(w, float(b), float(gap) if use_gap else np.nan, float(kkt), int(n_newton), bool(converged),
                         float(objective), Xt_theta if n_checks else None,
                         first_ws_misses=int(n_missed) if n_missed >= 0 else None, support=support,
                         predictor_state=state)
+
+    @single_threaded_blas
+    def solve_path(self, X, y, datafit, alphas, unit_penalty, *, prepared, null_value, fit_intercept=True, init=None,
+                   init_intercept=None, ws_init=None, scale=None, early_stop=False, previous_dev=np.nan,
+                   dev_ratio_max=np.inf, dev_change_min=0.0) -> PathSolutions:
+        """Solve at each of ``alphas`` in one compiled loop, as :meth:`solve` would along a path.
+
+        The arguments are those of :meth:`CoordinateDescent.solve_path
+        <sparsefit.solvers.CoordinateDescent.solve_path>`, plus ``init_intercept``
+        and ``ws_init`` (the first alpha's strong set). The solves are those of
+        a path of :meth:`solve` calls that hand on their predictor state and
+        apply the strong rule to its correlations
+        (:func:`sparsefit.solvers._path_kernels.pn_path`). The loop stops after
+        an alpha that did not converge (with the usual warning): the result then
+        covers fewer alphas than asked and is not ``complete``.
+        """
+        prep = prepared
+        n, p = X.shape
+        y = np.ascontiguousarray(y, dtype=np.float64)
+        w = _coefficients(init, p, True)
+        b0 = self._null_intercept(y, prep.sw, fit_intercept, datafit)
+        b = b0 if init_intercept is None or not fit_intercept else float(init_intercept)
+        first_ws = _NO_FEATURES if ws_init is None else np.ascontiguousarray(ws_init, dtype=np.int64)
+        scale = np.ones(p) if scale is None else np.ascontiguousarray(scale, dtype=np.float64)
+        (n_done, indices, values, ptr, intercepts, gaps, n_newton, converged, misses, dev_ratio, seconds, correlations,
+         checked, kkt, threshold) = pn_path(
+            *prep.design.storage, y, prep.sw, prep.xbar, prep.lips, unit_penalty.l1, unit_penalty.l2,
+            unit_penalty.lower, unit_penalty.upper, bool(fit_intercept), np.ascontiguousarray(alphas, dtype=np.float64),
+            w, float(b), float(b0), first_ws, ws_init is not None, scale, float(self.tol), int(self.max_iter),
+            int(self.max_epochs), int(self.max_outer), int(self.ws_start), bool(self.screening), float(null_value),
+            bool(early_stop), float(previous_dev), float(dev_ratio_max), float(dev_change_min),
+        )
+        complete = bool(converged[n_done - 1])
+        if not complete:
+            use_gap = not np.isnan(gaps[n_done - 1])
+            _warn_not_converged(n_newton[n_done - 1], use_gap, gaps[n_done - 1] if use_gap else kkt, threshold)
+        return PathSolutions(w, indices, values, ptr[: n_done + 1], intercepts[:n_done], gaps[:n_done],
+                             n_newton[:n_done], converged[:n_done], misses[:n_done], dev_ratio[:n_done],
+                             seconds[:n_done], complete=complete, correlations=correlations if checked else None)
 
     def _null_intercept(self, y, sw, fit_intercept, datafit):
         """The intercept-only model's intercept, computed once per ``(y, sw)`` pair (fixed along a path)."""

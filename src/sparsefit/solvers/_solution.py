@@ -177,6 +177,11 @@ class PathSolutions:
     n_iter, first_ws_misses : ndarray of int64, shape (n_solved,)
         Per alpha: the epochs, and the features of the solution outside the first working set.
     converged : ndarray of bool, shape (n_solved,)
+    complete : bool
+        False when the loop stopped after an alpha that did not converge (proximal Newton hands the rest of
+        the grid back to its caller); the early stop and the end of the grid are complete.
+    correlations : ndarray of shape (n_features,) or None
+        ``X.T theta`` at the last solution's last check, when it ran one (for the caller's next strong set).
     """
 
     coef: np.ndarray
@@ -190,6 +195,8 @@ class PathSolutions:
     first_ws_misses: np.ndarray
     deviance_ratio: np.ndarray
     seconds: np.ndarray
+    complete: bool = True
+    correlations: np.ndarray | None = None
 
     @property
     def n_solved(self) -> int:
