@@ -10,7 +10,7 @@ from sklearn.linear_model import enet_path
 from sklearn.model_selection import GroupKFold, KFold
 
 import sparsefit
-from reference import dense, logistic_lbfgs
+from reference import logistic_lbfgs
 from sparsefit._objective import Logistic, Quadratic
 from sparsefit._optimality import certificate
 from sparsefit._penalty import ElasticNetPenalty

@@ -140,7 +140,7 @@ def test_loose_path_steps_are_certified_independently(l1_ratio, carry_state):
     a_max = alpha_max(X, y, sw) / l1_ratio
     tol = 1e-4
     solver = ProxNewton(tol=tol)
-    w, b, prev_alpha, Xt_theta, state = None, None, None, None, None
+    w, b, prev_alpha, Xt_theta, state, w_prev = None, None, None, None, None, None
     carried = 0
     for alpha in np.geomspace(a_max, a_max / 100, 30)[1:]:
         penalty = ElasticNetPenalty(alpha, l1_ratio=l1_ratio)
