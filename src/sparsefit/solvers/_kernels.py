@@ -162,14 +162,3 @@ def conjugate_term(sj, l1, l2, lower, upper):
     up = upper if upper != np.inf else 0.0
     lo = lower if lower != -np.inf else 0.0
     return max(max(sj - l1, 0.0) * up, max(-sj - l1, 0.0) * (-lo))
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def penalty_value_fast(w, l1, l2):
-    """``sum_j l1_j |w_j| + l2_j / 2 w_j^2`` (the box is assumed satisfied)."""
-    total = 0.0
-    for j in range(w.shape[0]):
-        wj = w[j]
-        if wj != 0.0:
-            total += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
-    return total

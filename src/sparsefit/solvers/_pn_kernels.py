@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sparsefit.solvers._kernels import conjugate_term, kkt_one, penalty_value_fast
+from sparsefit.solvers._kernels import conjugate_term, kkt_one
 from sparsefit.solvers._ws_kernels import col_axpy, col_dot, next_working_set, solve_ws
 
 
@@ -443,23 +443,29 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
     if use_ws_init or own_strong_set:
         # along a path: Newton on the support + strong set first, one full check after
         mask = first_ws
-        if own_strong_set:
-            for j in range(p):
-                mask[j] = abs(prev_corr[j]) >= strong_factor * l1[j]
-        else:
+        if not own_strong_set:
             for k in range(ws_init.shape[0]):
                 mask[ws_init[k]] = True
+        # one pass: the mask, the working set's indices and the warm start's penalty (its support is in the mask)
+        ws_buffer = np.empty(p, dtype=np.int64)
         count = 0
+        pen_start = 0.0
         for j in range(p):
-            mask[j] = (mask[j] or w[j] != 0.0 or is_unpen[j]) and not screened[j]
-            if mask[j]:
+            chosen = (abs(prev_corr[j]) >= strong_factor * l1[j]) if own_strong_set else mask[j]
+            wj = w[j]
+            chosen = (chosen or wj != 0.0 or is_unpen[j]) and not screened[j]
+            mask[j] = chosen
+            if chosen:
+                ws_buffer[count] = j
                 count += 1
+                if wj != 0.0:
+                    pen_start += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
         if count > 0:
-            ws = np.flatnonzero(mask)
+            ws = ws_buffer[:count]
             # no intercept solve first: the Newton model re-fits it (a path's warm start has it optimal already)
             if not fresh:
                 stats[0], stats[1], stats[2], stats[3] = _evaluate(y, sw, margin, b, u, theta, h)
-            start = stats[0] + penalty_value_fast(w, l1, l2)
+            start = stats[0] + pen_start
             scale = max(max(max_l1, max_l2), 1e-300)
             target = 0.5 * threshold * scale / max(start, 1e-300)
             first_goal = 0.8 * threshold if adaptive else 0.0
@@ -566,17 +572,14 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         ws_size *= 2
     n_support = 0
     n_missed = 0 if first_ws.shape[0] > 0 else -1
-    for j in range(p):
-        if w[j] != 0.0:
-            n_support += 1
-            if n_missed >= 0 and not first_ws[j]:
-                n_missed += 1
-    support = np.empty(n_support, dtype=np.int64)
-    n_support = 0
+    support = np.empty(p, dtype=np.int64)
     for j in range(p):
         if w[j] != 0.0:
             support[n_support] = j
             n_support += 1
+            if n_missed >= 0 and not first_ws[j]:
+                n_missed += 1
+    support = support[:n_support].copy()  # (not a view that keeps p entries alive)
     # a converged solve stopped at a check, whose u, theta and h describe (w, b)
     return (b, gap, kkt, objective, n_newton, n_epochs, n_checks, converged, threshold, converged, use_gap, n_missed,
             support)
