@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sparsefit.solvers._kernels import negative_entropy
+
 __all__ = ["logistic_ladder", "logistic_raw_grad", "logistic_conjugate"]
 
 
@@ -60,11 +62,5 @@ def logistic_conjugate(y, theta, sw):
         t = y[i] * theta[i] / sw[i]
         if t < -1e-12 or t > 1.0 + 1e-12:
             return np.inf
-        t = min(max(t, 0.0), 1.0)
-        h = 0.0
-        if t > 0.0:
-            h += t * np.log(t)
-        if t < 1.0:
-            h += (1.0 - t) * np.log(1.0 - t)
-        total += sw[i] * h
+        total += sw[i] * negative_entropy(min(max(t, 0.0), 1.0))
     return total

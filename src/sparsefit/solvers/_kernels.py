@@ -162,3 +162,14 @@ def conjugate_term(sj, l1, l2, lower, upper):
     up = upper if upper != np.inf else 0.0
     lo = lower if lower != -np.inf else 0.0
     return max(max(sj - l1, 0.0) * up, max(-sj - l1, 0.0) * (-lo))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def negative_entropy(t):
+    """``t log t + (1 - t) log(1 - t)`` for ``t`` in ``[0, 1]`` (0 at both ends): the logistic loss's conjugate."""
+    value = 0.0
+    if t > 0.0:
+        value += t * np.log(t)
+    if t < 1.0:
+        value += (1.0 - t) * np.log(1.0 - t)
+    return value

@@ -40,6 +40,55 @@ def _grow(buffer, used, extra):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _outputs(m):
+    """A path's per-alpha records: support pointers and buffers, intercepts, gaps, iterations, convergence,
+    first-working-set misses, deviance ratios and seconds."""
+    support_indices = np.empty(max(4 * m, 64), dtype=np.int64)
+    return (np.zeros(m + 1, dtype=np.int64), support_indices, np.empty(support_indices.shape[0]), np.zeros(m),
+            np.zeros(m), np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.bool_), np.zeros(m, dtype=np.int64),
+            np.zeros(m), np.zeros(m))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _scale_penalty(alpha, unit_l1, unit_l2, l1, l2):
+    """``l1 = alpha * unit_l1`` and ``l2 = alpha * unit_l2`` in place (``l2`` left at zero for pure L1)."""
+    for j in range(l1.shape[0]):
+        l1[j] = alpha * unit_l1[j]
+    for j in range(l2.shape[0]):
+        if unit_l2[j] != 0.0:
+            l2[j] = alpha * unit_l2[j]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _store_support(k, support, w, scale, l1, l2, support_ptr, support_indices, support_values):
+    """Append alpha k's non-zeros (values divided by ``scale``); returns the buffers (grown if needed) and the
+    penalty's value at ``w``."""
+    used = support_ptr[k]
+    support_indices = _grow(support_indices, used, support.shape[0])
+    support_values = _grow(support_values, used, support.shape[0])
+    penalty = 0.0
+    for s in range(support.shape[0]):
+        j = support[s]
+        wj = w[j]
+        support_indices[used + s] = j
+        support_values[used + s] = wj / scale[j]
+        penalty += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
+    support_ptr[k + 1] = used + support.shape[0]
+    return support_indices, support_values, penalty
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _stops_early(dev_ratio, k, previous_dev, dev_ratio_max, dev_change_min):
+    """glmnet's rule after alpha k: its deviance ratio reached ``dev_ratio_max`` or moved by less than
+    ``dev_change_min`` times itself (``previous_dev``: the ratio before the first alpha, NaN if none)."""
+    before = dev_ratio[k - 1] if k > 0 else previous_dev
+    if np.isnan(before):
+        return False
+    return dev_ratio[k] >= dev_ratio_max or abs(dev_ratio[k] - before) < dev_change_min * max(abs(dev_ratio[k]),
+                                                                                              1e-12)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, unit_l1, unit_l2, lower, upper,
             fit_intercept, alphas, w, scale, threshold, tol, p0, null_value, max_epochs, max_outer, ws_start,
             anderson, screening, work, early_stop, previous_dev, dev_ratio_max, dev_change_min):
@@ -69,10 +118,6 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, u
     m = alphas.shape[0]
     l1 = np.empty(p)
     l2 = np.zeros(p)
-    any_l2 = False
-    for j in range(p):
-        if unit_l2[j] != 0.0:
-            any_l2 = True
     r = np.empty(n)
     Xt_theta = np.empty(p)
     theta = np.zeros(n)
@@ -86,25 +131,13 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, u
     # runtime False, not the literal: a literal argument is a signature of its own (cd_solve compiled again)
     never = m < 0
     use_dual_state = never
-    support_ptr = np.zeros(m + 1, dtype=np.int64)
-    support_indices = np.empty(max(4 * m, 64), dtype=np.int64)
-    support_values = np.empty(support_indices.shape[0])
-    intercepts = np.zeros(m)
-    gaps = np.zeros(m)
-    epochs = np.zeros(m, dtype=np.int64)
-    converged = np.zeros(m, dtype=np.bool_)
-    misses = np.zeros(m, dtype=np.int64)
-    dev_ratio = np.zeros(m)
-    seconds = np.zeros(m)
+    (support_ptr, support_indices, support_values, intercepts, gaps, epochs, converged, misses, dev_ratio,
+     seconds) = _outputs(m)
     n_done = 0
     for k in range(m):
         start = _clock()
         alpha = alphas[k]
-        for j in range(p):
-            l1[j] = alpha * unit_l1[j]
-        if any_l2:
-            for j in range(p):
-                l2[j] = alpha * unit_l2[j]
+        _scale_penalty(alpha, unit_l1, unit_l2, l1, l2)
         r[:] = y
         strong_factor = max(2.0 - alphas[k - 1] / alpha, 0.0) if (use_dual_state and k > 0) else -1.0
         b, gap, _, _, n_epochs, n_checks, ok, _, n_missed, watched, cand, support = cd_solve(
@@ -115,14 +148,8 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, u
         # the next solve starts from this one's dual state when it ran a check (as CoordinateDescent.solve hands on)
         use_dual_state = n_checks > 0
         watch = cand if (use_dual_state and watched) else no_features
-        used = support_ptr[k]
-        support_indices = _grow(support_indices, used, support.shape[0])
-        support_values = _grow(support_values, used, support.shape[0])
-        for s in range(support.shape[0]):
-            j = support[s]
-            support_indices[used + s] = j
-            support_values[used + s] = w[j] / scale[j]
-        support_ptr[k + 1] = used + support.shape[0]
+        support_indices, support_values, _ = _store_support(k, support, w, scale, l1, l2, support_ptr,
+                                                            support_indices, support_values)
         # the loss at the solution, from the residual the solve leaves (r = y - X w)
         value = 0.0
         for i in range(n):
@@ -136,11 +163,8 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, u
         converged[k] = ok
         n_done = k + 1
         seconds[k] = _clock() - start
-        before = dev_ratio[k - 1] if k > 0 else previous_dev
-        if early_stop and not np.isnan(before):
-            if dev_ratio[k] >= dev_ratio_max or abs(dev_ratio[k] - before) < dev_change_min * max(abs(dev_ratio[k]),
-                                                                                                  1e-12):
-                break
+        if early_stop and _stops_early(dev_ratio, k, previous_dev, dev_ratio_max, dev_change_min):
+            break
     return (n_done, support_indices, support_values, support_ptr, intercepts, gaps, epochs, converged, misses,
             dev_ratio, seconds)
 
@@ -172,10 +196,6 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
     m = alphas.shape[0]
     l1 = np.empty(p)
     l2 = np.zeros(p)
-    any_l2 = False
-    for j in range(p):
-        if unit_l2[j] != 0.0:
-            any_l2 = True
     margin = np.zeros(n)
     u = np.empty(n)
     theta = np.empty(n)
@@ -186,16 +206,8 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
     corr_prev = np.empty(p)
     no_features = np.empty(0, dtype=np.int64)  # (neither a module constant nor literal False: see cd_path)
     carried = m < 0
-    support_ptr = np.zeros(m + 1, dtype=np.int64)
-    support_indices = np.empty(max(4 * m, 64), dtype=np.int64)
-    support_values = np.empty(support_indices.shape[0])
-    intercepts = np.zeros(m)
-    gaps = np.zeros(m)
-    n_newton = np.zeros(m, dtype=np.int64)
-    converged = np.zeros(m, dtype=np.bool_)
-    misses = np.zeros(m, dtype=np.int64)
-    dev_ratio = np.zeros(m)
-    seconds = np.zeros(m)
+    (support_ptr, support_indices, support_values, intercepts, gaps, n_newton, converged, misses, dev_ratio,
+     seconds) = _outputs(m)
     n_done = 0
     checked = False
     kkt = np.inf
@@ -203,11 +215,7 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
     for k in range(m):
         start = _clock()
         alpha = alphas[k]
-        for j in range(p):
-            l1[j] = alpha * unit_l1[j]
-        if any_l2:
-            for j in range(p):
-                l2[j] = alpha * unit_l2[j]
+        _scale_penalty(alpha, unit_l1, unit_l2, l1, l2)
         strong_factor = max(2.0 - alphas[k - 1] / alpha, 0.0) if (carried and k > 0) else -1.0
         ws_init = first_ws if k == 0 else no_features
         use_ws_init = use_first_ws and k == 0
@@ -216,17 +224,8 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
                              fit_intercept, w, b, b0, ws_init, use_ws_init, corr_now, margin, u, theta,
                              h, stats, carried, corr_prev, strong_factor, tol, max_iter, max_epochs, max_outer,
                              ws_start, screening)
-        used = support_ptr[k]
-        support_indices = _grow(support_indices, used, support.shape[0])
-        support_values = _grow(support_values, used, support.shape[0])
-        penalty = 0.0
-        for s in range(support.shape[0]):
-            j = support[s]
-            wj = w[j]
-            support_indices[used + s] = j
-            support_values[used + s] = wj / scale[j]
-            penalty += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
-        support_ptr[k + 1] = used + support.shape[0]
+        support_indices, support_values, penalty = _store_support(k, support, w, scale, l1, l2, support_ptr,
+                                                                  support_indices, support_values)
         if ok:
             value = objective - penalty  # measured at the solve's last check, which certified this point
         else:
@@ -244,10 +243,7 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
         seconds[k] = _clock() - start
         if not ok:
             break
-        before = dev_ratio[k - 1] if k > 0 else previous_dev
-        if early_stop and not np.isnan(before):
-            if dev_ratio[k] >= dev_ratio_max or abs(dev_ratio[k] - before) < dev_change_min * max(abs(dev_ratio[k]),
-                                                                                                  1e-12):
-                break
+        if early_stop and _stops_early(dev_ratio, k, previous_dev, dev_ratio_max, dev_change_min):
+            break
     return (n_done, support_indices, support_values, support_ptr, intercepts, gaps, n_newton, converged, misses,
             dev_ratio, seconds, corr_prev, checked, kkt, threshold)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sparsefit.solvers._kernels import conjugate_term, kkt_one
+from sparsefit.solvers._kernels import conjugate_term, kkt_one, negative_entropy
 from sparsefit.solvers._ws_kernels import col_axpy, col_dot, next_working_set, solve_ws
 
 
@@ -319,12 +319,7 @@ def _conjugate_excess(y, sw, u, theta, h, kappa, shift):
             total += swi * (m * delta + 2.0 * delta * delta / c)
         else:
             softplus = max(m, 0.0) + np.log1p(np.exp(-abs(m)))
-            t_dual = min(max(t_dual, 0.0), 1.0)
-            f_dual = 0.0
-            if t_dual > 0.0:
-                f_dual += t_dual * np.log(t_dual)
-            if t_dual < 1.0:
-                f_dual += (1.0 - t_dual) * np.log(1.0 - t_dual)
+            f_dual = negative_entropy(min(max(t_dual, 0.0), 1.0))
             total += swi * (f_dual - (m * t - softplus))
     return total
 
