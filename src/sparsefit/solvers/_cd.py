@@ -252,8 +252,8 @@ class CoordinateDescent:
             None when the intercept-only model is exact (``P(0) == 0``): nothing to solve.
         """
         prep = prepared
-        n, p = X.shape
-        b0, p0, threshold = self._null_objective(y, prep.sw, fit_intercept, datafit)
+        p = X.shape[1]
+        _, p0, threshold = self._null_objective(y, prep.sw, fit_intercept, datafit)
         if p0 == 0.0:
             return None
         y = np.ascontiguousarray(y, dtype=np.float64)

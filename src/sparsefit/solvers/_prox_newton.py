@@ -162,7 +162,7 @@ class ProxNewton:
         covers fewer alphas than asked and is not ``complete``.
         """
         prep = prepared
-        n, p = X.shape
+        p = X.shape[1]
         y = np.ascontiguousarray(y, dtype=np.float64)
         w = _coefficients(init, p, True)
         b0 = self._null_intercept(y, prep.sw, fit_intercept, datafit)
