@@ -31,6 +31,21 @@ def test_import_is_light():
     assert out[:2] == ["False", "False"]
 
 
+
+def test_functional_path_does_not_import_scikit_learn():
+    # scikit-learn's import (~1 s in a fresh process) comes with the estimators' base class; the functional API
+    # of a squared-loss path must not pay it (the first-call benchmark times it; scripts and the CLI gain)
+    code = (
+        "import sys, numpy as np, scipy.sparse as sp, sparsefit\n"
+        "X = sp.random(60, 30, density=0.2, format='csr', random_state=0)\n"
+        "y = np.random.default_rng(0).standard_normal(60)\n"
+        "path = sparsefit.regularization_path(X, y, n_alphas=5, l1_ratio=0.5, standardize=True)\n"
+        "assert path.coefs.shape == (30, 5)\n"
+        "print('sklearn' in sys.modules, 'pandas' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"]
+
 def test_each_kernel_has_at_most_two_signatures():
     from sparsefit._warmup import kernel_names
     from sparsefit.solvers import _kernels

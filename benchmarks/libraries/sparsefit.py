@@ -5,6 +5,8 @@ with ``alpha``, the mean-loss form, so ``C`` is not involved); paths are ONE
 ``regularization_path`` call with the task's alpha grid and ``early_stop=False``
 (glmnet's deviance rule would otherwise end the path before the grid's end).
 ``tol`` is the duality gap relative to the null objective, at every alpha.
+The ``first-call`` task uses :func:`first_fit` (the functional API) and reports
+the estimators' first call alongside.
 """
 
 from __future__ import annotations
@@ -44,3 +46,10 @@ def fit(X, y, alphas, *, l1_ratio, tol, datafit="quadratic"):
         return sparsefit.ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=tol, max_iter=MAX_ITER, warm_start=True)
 
     return warm_started_path(make, X, y, alphas)
+
+
+def first_fit(X, y, alphas, *, tol):
+    """The ``first-call`` task's Lasso fit through the functional API: ``regularization_path`` imports neither
+    scikit-learn nor pandas, which the estimators' base class does (about 1 s in a fresh process here)."""
+    path = sparsefit.regularization_path(X, y, alphas=alphas, tol=tol, early_stop=False)
+    return PathFit(np.ascontiguousarray(path.coefs.toarray().T), np.asarray(path.intercepts, dtype=np.float64))

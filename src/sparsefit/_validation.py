@@ -23,7 +23,26 @@ __all__ = [
     "validate_bounds",
     "validate_solver_params",
     "dataframe_to_array",
+    "feature_names_of",
+    "is_distributed",
 ]
+
+
+def feature_names_of(X):
+    """Column names of a DataFrame when they are all strings (scikit-learn's rule)."""
+    columns = getattr(X, "columns", None)
+    if columns is None or not hasattr(X, "shape"):
+        return None
+    names = list(columns)
+    if names and all(isinstance(c, str) for c in names):
+        return np.asarray(names, dtype=object)
+    return None
+
+
+def is_distributed(X) -> bool:
+    """Whether X is a Dask collection or a :class:`sparsefit.dask.DistributedData` (checked without importing dask)."""
+    module = type(X).__module__
+    return module.startswith("dask.") or module.startswith("sparsefit.dask")
 
 
 def _is_dataframe(obj) -> bool:

@@ -307,14 +307,14 @@ def compare(X, y, penalties=("l1", "l2", "elasticnet"), task="auto", cv=5, test_
 
     from sparsefit._validation import validate_X
     from sparsefit.cv import cross_validate_path
-    from sparsefit.estimators import _feature_names_of
+    from sparsefit._validation import feature_names_of
 
     unknown = set(penalties) - {"l1", "l2", "elasticnet"}
     if unknown or not penalties:
         raise ValueError(f"penalties must be a non-empty subset of l1, l2, elasticnet; got {list(penalties)}.")
     if selection not in ("1se", "min"):
         raise ValueError(f"selection must be '1se' or 'min'; got {selection!r}.")
-    names = _feature_names_of(X) if feature_names is None else np.asarray(feature_names, dtype=object)
+    names = feature_names_of(X) if feature_names is None else np.asarray(feature_names, dtype=object)
     X, frame_names = validate_X(X, layout="csr")
     if names is None:
         names = frame_names

@@ -101,9 +101,9 @@ class _RegressionCV(RegressorMixin, _LinearModelBase):
         self : object
         """
         _check_selection(self.selection)
-        from sparsefit.estimators import _feature_names_of
+        from sparsefit._validation import feature_names_of
 
-        names = _feature_names_of(X)
+        names = feature_names_of(X)
         result = cross_validate_path(
             X, y, loss="squared", l1_ratio=self._l1_ratios(), n_alphas=self.n_alphas,
             alpha_min_ratio=self.alpha_min_ratio, alphas=self.alphas, cv=self.cv, scoring=self.scoring,
@@ -249,10 +249,10 @@ class LogisticRegressionCV(LogisticRegression):
         self : object
         """
         from sparsefit._validation import validate_X
-        from sparsefit.estimators import _feature_names_of
+        from sparsefit._validation import feature_names_of
 
         _check_selection(self.selection)
-        names = _feature_names_of(X)
+        names = feature_names_of(X)
         X_checked, _ = validate_X(X, layout="csc")
         classes, encoded = self._encode_labels(y, X_checked.shape[0])
         binary_targets = [encoded == 1] if len(classes) == 2 else [encoded == k for k in range(len(classes))]

@@ -36,7 +36,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from sparsefit._objective import Quadratic
 from sparsefit._penalty import ElasticNetPenalty
+from sparsefit._scaling import column_scale
 from sparsefit._validation import (
+    feature_names_of,
+    is_distributed,
     validate_bounds,
     validate_feature_vector,
     validate_sample_weight,
@@ -50,40 +53,6 @@ from sparsefit.solvers._threads import single_threaded_blas
 __all__ = ["Lasso", "Ridge", "ElasticNet"]
 
 _MAX_UNPENALIZED = 5000
-
-
-def _feature_names_of(X):
-    """Column names of a DataFrame when they are all strings (scikit-learn's rule)."""
-    columns = getattr(X, "columns", None)
-    if columns is None or not hasattr(X, "shape"):
-        return None
-    names = list(columns)
-    if names and all(isinstance(c, str) for c in names):
-        return np.asarray(names, dtype=object)
-    return None
-
-
-def is_distributed(X) -> bool:
-    """Whether X is a Dask collection or a :class:`sparsefit.dask.DistributedData` (checked without importing dask)."""
-    module = type(X).__module__
-    return module.startswith("dask.") or module.startswith("sparsefit.dask")
-
-
-def column_scale(X, sw, fit_intercept):
-    """Weighted standard deviation of each column (root mean square without intercept).
-
-    Constant columns get scale 1: their coefficient is zero whatever the scale.
-    """
-    if sp.issparse(X):
-        mean = np.asarray(X.T @ sw).ravel()
-        sq = np.asarray(X.multiply(X).T @ sw).ravel()
-    else:
-        mean = X.T @ sw
-        sq = (X * X).T @ sw
-    var = sq - mean * mean if fit_intercept else sq
-    scale = np.sqrt(np.maximum(var, 0.0))
-    scale[scale <= 1e-12 * max(float(scale.max(initial=0.0)), 1e-300)] = 1.0
-    return scale
 
 
 class _LinearModelBase(BaseEstimator):
@@ -112,7 +81,7 @@ class _LinearModelBase(BaseEstimator):
         return float(alpha), l1_ratio
 
     def _validate_fit_data(self, X, y, sample_weight):
-        names = _feature_names_of(X)
+        names = feature_names_of(X)
         X, _ = validate_X(X, layout="csc")
         y = validate_y(y, X.shape[0])
         sw = validate_sample_weight(sample_weight, X.shape[0])
@@ -201,7 +170,7 @@ class _LinearModelBase(BaseEstimator):
 
     def _validate_predict_data(self, X):
         check_is_fitted(self)
-        names = _feature_names_of(X)
+        names = feature_names_of(X)
         fitted_names = getattr(self, "feature_names_in_", None)
         if fitted_names is not None and names is not None:
             if len(names) != len(fitted_names) or np.any(names != fitted_names):

@@ -35,7 +35,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from sparsefit._objective import Logistic, sigmoid
 from sparsefit._validation import validate_sample_weight, validate_solver_params, validate_X
-from sparsefit.estimators import _LinearModelBase, column_scale
+from sparsefit._scaling import column_scale
+from sparsefit.estimators import _LinearModelBase
 from sparsefit.solvers import ProxNewton
 from sparsefit.solvers._threads import single_threaded_blas
 
@@ -199,13 +200,13 @@ class LogisticRegression(ClassifierMixin, _LinearModelBase):
         -------
         self : object
         """
-        from sparsefit.estimators import _feature_names_of, is_distributed
+        from sparsefit._validation import feature_names_of, is_distributed
 
         if is_distributed(X):
             from sparsefit.dask import fit_distributed
 
             return fit_distributed(self, X, y, sample_weight)
-        names = _feature_names_of(X)
+        names = feature_names_of(X)
         X, _ = validate_X(X, layout="csc")
         n, p = X.shape
         classes, encoded = self._encode_labels(y, n)

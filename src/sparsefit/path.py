@@ -23,7 +23,9 @@ import scipy.sparse as sp
 
 from sparsefit._objective import Logistic, Quadratic, sigmoid
 from sparsefit._penalty import ElasticNetPenalty
+from sparsefit._scaling import column_scale
 from sparsefit._validation import (
+    feature_names_of,
     validate_bounds,
     validate_feature_vector,
     validate_sample_weight,
@@ -169,13 +171,11 @@ class _Problem:
 
     def __init__(self, X, y, loss, l1_ratio, sample_weight, fit_intercept, standardize, penalty_factor,
                  lower_bounds=None, upper_bounds=None):
-        from sparsefit.estimators import _feature_names_of, column_scale
-
         if loss not in ("squared", "logistic"):
             raise ValueError(f"loss must be 'squared' or 'logistic'; got {loss!r}.")
         if not 0.0 <= l1_ratio <= 1.0:
             raise ValueError(f"l1_ratio must be between 0 and 1; got {l1_ratio!r}.")
-        self.feature_names = _feature_names_of(X)
+        self.feature_names = feature_names_of(X)
         X, names = validate_X(X, layout="csc")
         if self.feature_names is None and names is not None:
             self.feature_names = names

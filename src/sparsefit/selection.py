@@ -657,11 +657,11 @@ def correlated_groups(X, threshold=0.8, *, y=None, coefs=None, loss="auto", l1_r
     from scipy.sparse.csgraph import connected_components
 
     from sparsefit._validation import validate_X
-    from sparsefit.estimators import _feature_names_of
+    from sparsefit._validation import feature_names_of
 
     if not 0.0 <= threshold < 1.0:
         raise ValueError(f"threshold must be in [0, 1); got {threshold!r}.")
-    names = _feature_names_of(X)
+    names = feature_names_of(X)
     Xv, frame_names = validate_X(X, layout="csc")
     if feature_names is not None:
         names = np.asarray(feature_names, dtype=object)

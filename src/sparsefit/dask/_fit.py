@@ -83,7 +83,7 @@ def _sum_dicts(parts):
 
 
 def column_scale_from_stats(stats, fit_intercept):
-    """:func:`sparsefit.estimators.column_scale` from the distributed column statistics."""
+    """:func:`sparsefit._scaling.column_scale` from the distributed column statistics."""
     mean, sq = stats["xbar"], stats["sq"]
     var = sq - mean * mean if fit_intercept else sq
     scale = np.sqrt(np.maximum(var, 0.0))
