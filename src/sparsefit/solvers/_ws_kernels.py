@@ -71,7 +71,7 @@ def col_axpy(data, indices, indptr, XT, is_sparse, j, a, u):
 # of a sparse path's time went to them when the checks called col_dot once per feature).
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
 def correlations(data, indices, indptr, XT, is_sparse, cand, mask, u, out):
     """``out[j] = X[:, j] . u`` for ``j`` in ``cand`` with ``mask[j]``; returns the column entries read."""
     read = 0
@@ -254,7 +254,7 @@ def _anderson(data, indices, indptr, XT, is_sparse, v, v_sum, z, r, b, w, ws, hi
     return b
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
 def _ws_kkt(data, indices, indptr, XT, is_sparse, v, r, b, w, ws, l1, l2, lower, upper, theta):
     """KKT violation on ``ws`` at the dual point ``theta = v (r - b)`` (written into ``theta``)."""
     for i in range(r.shape[0]):
@@ -452,7 +452,7 @@ N_SCALARS = 7
 _HORIZON = 0.95
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc"})
 def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips, l1, corr_base, corr_drift, drift,
                 drift_h, q, work):
     """Features that are non-zero or whose correlation bound may exceed ``q * l1_j`` before the drift ``drift_h``.
