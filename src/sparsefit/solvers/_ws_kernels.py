@@ -111,6 +111,26 @@ def subtract_columns(data, indices, indptr, XT, is_sparse, cols, coefs, u):
                 u[i] -= a * XT[j, i]
 
 
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
+def weight_summary(v):
+    """``(sum(v), v[0] if every v_i equals v[0] else 0.0)``, in one vectorized pass.
+
+    Each solve needs both; ``v.sum()`` is a serial chain of additions and an
+    early-exit equality loop does not vectorize: together they were the
+    hottest lines of ``cd_solve`` on a 5,000-sample path (``perf``).
+    """
+    n = v.shape[0]
+    if n == 0:
+        return 0.0, 0.0
+    v0 = v[0]
+    total = 0.0
+    same = True
+    for i in range(n):
+        total += v[i]
+        same &= v[i] == v0
+    return total, (v0 if same else 0.0)
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
            fit_intercept):
@@ -285,18 +305,13 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
     """
     n = r.shape[0]
     nws = ws.shape[0]
-    v_sum = v.sum()
+    v_sum, uniform_v = weight_summary(v)
     history = np.empty((max(anderson, 1) + 1, nws))
     n_hist = 0
     kkt = np.inf
     theta = np.empty(n)
     scratch = np.empty(n)
     n_epochs = 0
-    uniform_v = v[0] if n > 0 else 0.0
-    for i in range(n):
-        if v[i] != uniform_v:
-            uniform_v = 0.0
-            break
     while n_epochs < max_epochs:
         b, max_decrease = _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, lips,
                                  l1, l2, lower, upper, fit_intercept)
@@ -569,13 +584,9 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     """
     n = y.shape[0]
     p = w.shape[0]
-    v_sum = v.sum()
+    v_sum, v_uniform = weight_summary(v)
     # 1 / v_i when the weights are uniform (the common case): no division per sample in the dual point
-    inv_v = 1.0 / v[0] if n > 0 and v[0] > 0.0 else 0.0
-    for i in range(n):
-        if v[i] != v[0]:
-            inv_v = 0.0
-            break
+    inv_v = 1.0 / v_uniform if v_uniform > 0.0 else 0.0
     n_epochs = 0
     gap = np.inf
     kkt = np.inf
