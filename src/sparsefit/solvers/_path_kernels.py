@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit, objmode
 
 from sparsefit.solvers._pn_kernels import _evaluate, pn_solve
-from sparsefit.solvers._ws_kernels import cd_solve
+from sparsefit.solvers._ws_kernels import cd_solve, weighted_sq_sum
 
 @njit(cache=True)
 def _clock():
@@ -151,11 +151,7 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, u
         support_indices, support_values, _ = _store_support(k, support, w, scale, l1, l2, support_ptr,
                                                             support_indices, support_values)
         # the loss at the solution, from the residual the solve leaves (r = y - X w)
-        value = 0.0
-        for i in range(n):
-            d = r[i] - b
-            value += v[i] * d * d
-        value *= 0.5
+        value = 0.5 * weighted_sq_sum(v, r, b)
         dev_ratio[k] = 1.0 - value / null_value if null_value > 0.0 else 0.0
         intercepts[k] = b
         gaps[k] = gap

@@ -185,13 +185,20 @@ def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, w
     return b, max_decrease
 
 
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
+def weighted_sq_sum(v, r, b):
+    """``sum_i v_i (r_i - b)^2``, vectorized (reassociated: without it, one serial chain of additions)."""
+    total = 0.0
+    for i in range(r.shape[0]):
+        d = r[i] - b
+        total += v[i] * d * d
+    return total
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def _ws_objective(v, r, b, ws, l1, l2, values):
     """Subproblem objective with the working-set coefficients taken from ``values`` (indexed like ``ws``)."""
-    loss = 0.0
-    for i in range(r.shape[0]):
-        d = r[i] - b
-        loss += v[i] * d * d
+    loss = weighted_sq_sum(v, r, b)
     pen = 0.0
     for k in range(ws.shape[0]):
         j = ws[k]
@@ -769,10 +776,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         if count > 0:
             ws = ws_buffer[:count]
             if not loss_fresh:
-                loss = 0.0
-                for i in range(n):
-                    d = r[i] - b
-                    loss += v[i] * d * d
+                loss = weighted_sq_sum(v, r, b)
             start = 0.5 * loss + pen
             # the gap's dual-scaling term is about 2 P(w) kkt / l1, so this KKT target meets tol * P(0)
             target = 0.5 * tol * scale * p0 / max(start, 1e-300)
