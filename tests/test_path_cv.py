@@ -349,3 +349,29 @@ def test_compiled_logistic_path_loop_runs_the_same_solves_as_one_call_per_alpha(
         assert coefs.shape[1] < 30
     if case == "unpenalized":
         assert np.isnan(gaps[1:]).all()  # the KKT violation is the stopping rule
+
+
+@pytest.mark.parametrize("loss", ["squared", "logistic"])
+def test_fit_seconds_share_the_measured_wall_time(loss):
+    # the compiled loops count cycle-counter ticks per alpha; the caller turns them into seconds with the
+    # loop's measured wall time, so each alpha's share is positive and together they fit in the call's time
+    import time
+
+    X, y, _ = sparse_signal()
+    X = sp.csc_matrix(X)
+    if loss == "logistic":
+        y = y > np.median(y)
+    start = time.perf_counter()
+    path = sparsefit.regularization_path(X, y, loss=loss, n_alphas=20, early_stop=False)
+    elapsed = time.perf_counter() - start
+    assert path.fit_seconds.shape == path.alphas.shape
+    assert np.all(np.isfinite(path.fit_seconds)) and np.all(path.fit_seconds[1:] > 0)
+    assert path.fit_seconds.sum() <= elapsed
+
+
+def test_ticks_to_seconds_is_proportional_with_an_equal_share_fallback():
+    from sparsefit.solvers._path_kernels import ticks_to_seconds
+
+    np.testing.assert_allclose(ticks_to_seconds(np.array([1.0, 3.0]), 2.0), [0.5, 1.5])
+    np.testing.assert_allclose(ticks_to_seconds(np.zeros(4), 2.0), [0.5] * 4)  # a target without a counter
+    assert ticks_to_seconds(np.zeros(0), 1.0).shape == (0,)

@@ -61,7 +61,8 @@ class Path:
         Fraction of the null deviance explained (glmnet's ``dev.ratio``).
     n_iter : ndarray of shape (n_alphas,)
     fit_seconds : ndarray of shape (n_alphas,)
-        Wall time of each alpha.
+        Wall time of each alpha. Alphas solved inside a compiled path loop share
+        the loop's measured wall time in proportion to their CPU cycle counts.
     strong_rule_violations : ndarray of shape (n_alphas,)
         Features outside the strong set that the full KKT check brought back.
     feature_names : ndarray of str or None

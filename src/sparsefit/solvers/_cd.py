@@ -30,13 +30,14 @@ whole in :func:`sparsefit.solvers._ws_kernels.cd_solve`:
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import numpy as np
 
 from sparsefit.solvers._check import PenaltyArrays
 from sparsefit.solvers._prepared import prepare
-from sparsefit.solvers._path_kernels import cd_path
+from sparsefit.solvers._path_kernels import cd_path, ticks_to_seconds
 from sparsefit.solvers._solution import DualState, PathSolutions, Solution
 from sparsefit.solvers._ws_kernels import N_SCALARS, cd_solve
 from sparsefit.solvers._threads import single_threaded_blas
@@ -259,6 +260,7 @@ class CoordinateDescent:
         y = np.ascontiguousarray(y, dtype=np.float64)
         w = _coefficients(init, p, True)
         scale = np.ones(p) if scale is None else np.ascontiguousarray(scale, dtype=np.float64)
+        started = time.perf_counter()
         (n_done, indices, values, ptr, intercepts, gaps, epochs, converged, misses, dev_ratio,
          seconds) = cd_path(
             *prep.design.storage, y, prep.sw, prep.xbar, prep.lips, prep.sqrt_lips, unit_penalty.l1,
@@ -268,11 +270,12 @@ class CoordinateDescent:
             int(self.ws_start), int(self.anderson), bool(self.screening), self.work, bool(early_stop),
             float(previous_dev), float(dev_ratio_max), float(dev_change_min),
         )
+        seconds = ticks_to_seconds(seconds[:n_done], time.perf_counter() - started)
         for k in np.flatnonzero(~converged[:n_done]):
             _warn_not_converged(epochs[k], gaps[k], threshold)
         return PathSolutions(w, indices, values, ptr[: n_done + 1], intercepts[:n_done], gaps[:n_done],
                              epochs[:n_done], converged[:n_done], misses[:n_done], dev_ratio[:n_done],
-                             seconds[:n_done])
+                             seconds)
 
     def _null_objective(self, y, sw, fit_intercept, datafit):
         """``(b0, P(0), threshold)``, computed once per ``(y, sw)`` pair (fixed along a path)."""

@@ -45,13 +45,14 @@ function, :func:`sparsefit.solvers._pn_kernels.pn_solve`, which calls
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import numpy as np
 
 from sparsefit.solvers._cd import _coefficients, _convergence_warning, _PerProblemCache
 from sparsefit.solvers._check import PenaltyArrays
-from sparsefit.solvers._path_kernels import pn_path
+from sparsefit.solvers._path_kernels import pn_path, ticks_to_seconds
 from sparsefit.solvers._pn_kernels import pn_solve
 from sparsefit.solvers._prepared import prepare
 from sparsefit.solvers._solution import PathSolutions, PredictorState, Solution
@@ -169,6 +170,7 @@ class ProxNewton:
         b = b0 if init_intercept is None or not fit_intercept else float(init_intercept)
         first_ws = _NO_FEATURES if ws_init is None else np.ascontiguousarray(ws_init, dtype=np.int64)
         scale = np.ones(p) if scale is None else np.ascontiguousarray(scale, dtype=np.float64)
+        started = time.perf_counter()
         (n_done, indices, values, ptr, intercepts, gaps, n_newton, converged, misses, dev_ratio, seconds, correlations,
          checked, kkt, threshold) = pn_path(
             *prep.design.storage, y, prep.sw, prep.xbar, prep.lips, unit_penalty.l1, unit_penalty.l2,
@@ -177,13 +179,14 @@ class ProxNewton:
             int(self.max_epochs), int(self.max_outer), int(self.ws_start), bool(self.screening), float(null_value),
             bool(early_stop), float(previous_dev), float(dev_ratio_max), float(dev_change_min),
         )
+        seconds = ticks_to_seconds(seconds[:n_done], time.perf_counter() - started)
         complete = bool(converged[n_done - 1])
         if not complete:
             use_gap = not np.isnan(gaps[n_done - 1])
             _warn_not_converged(n_newton[n_done - 1], use_gap, gaps[n_done - 1] if use_gap else kkt, threshold)
         return PathSolutions(w, indices, values, ptr[: n_done + 1], intercepts[:n_done], gaps[:n_done],
                              n_newton[:n_done], converged[:n_done], misses[:n_done], dev_ratio[:n_done],
-                             seconds[:n_done], complete=complete, correlations=correlations if checked else None)
+                             seconds, complete=complete, correlations=correlations if checked else None)
 
     def _null_intercept(self, y, sw, fit_intercept, datafit):
         """The intercept-only model's intercept, computed once per ``(y, sw)`` pair (fixed along a path)."""
