@@ -491,14 +491,16 @@ def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips,
     read = 0
     # computed since the drift last moved (up to the rounding of the restart's distance): fresh
     stale = drift * (1.0 - 1e-12)
-    # a branch-free pass (vectorized) finds the few features the horizon test does not clear at once
-    # (constant columns: corr_base = sqrt_lips = 0 and w = 0, never kept)
-    maybe = np.empty(p, dtype=np.bool_)
+    # a branch-free pass lists the few features the horizon test does not clear at once (each index is
+    # written, the count advances only for those: no mispredicted branch per feature; constant columns:
+    # corr_base = sqrt_lips = 0 and w = 0, never listed)
+    listed = np.empty(p, dtype=np.int64)
+    n_listed = 0
     for j in range(p):
-        maybe[j] = (corr_base[j] + sqrt_lips[j] * drift_h > q * l1[j]) | (w[j] != 0.0)
-    for j in range(p):
-        if not maybe[j]:
-            continue
+        listed[n_listed] = j
+        n_listed += (corr_base[j] + sqrt_lips[j] * drift_h > q * l1[j]) | (w[j] != 0.0)
+    for k in range(n_listed):
+        j = listed[k]
         if w[j] == 0.0 and corr_drift[j] < stale and lips[j] > 0.0:
             if is_sparse:
                 start = np.uintp(indptr[j])
