@@ -482,8 +482,10 @@ def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips,
     A feature whose old bound fails the test gets its correlation at the current
     point ``theta`` (drift ``drift``) computed first: bounds loosen as the drift
     accumulates along a path, and a refreshed one usually passes; one computed
-    at the current drift already (``corr_drift``) is not recomputed. One loop
-    over the features (the column loops written out, see :func:`correlations`).
+    at the current drift already (``corr_drift``) is not recomputed. One
+    branch-free pass over the features lists the candidates, a second loop goes
+    over those (the column loops written out, see :func:`correlations`; the sums
+    reassociated, which vectorizes the long columns').
     """
     p = w.shape[0]
     out = np.empty(p, dtype=np.int64)
