@@ -305,9 +305,8 @@ def compare(X, y, penalties=("l1", "l2", "elasticnet"), task="auto", cv=5, test_
     """
     from sklearn.model_selection import train_test_split
 
-    from sparsefit._validation import validate_X
+    from sparsefit._validation import feature_names_of, validate_X
     from sparsefit.cv import cross_validate_path
-    from sparsefit._validation import feature_names_of
 
     unknown = set(penalties) - {"l1", "l2", "elasticnet"}
     if unknown or not penalties:

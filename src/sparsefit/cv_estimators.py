@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import RegressorMixin
 
+from sparsefit._validation import feature_names_of
 from sparsefit.cv import cross_validate_path
 from sparsefit.estimators import _LinearModelBase
 from sparsefit.logistic import LogisticRegression
@@ -101,7 +102,6 @@ class _RegressionCV(RegressorMixin, _LinearModelBase):
         self : object
         """
         _check_selection(self.selection)
-        from sparsefit._validation import feature_names_of
 
         names = feature_names_of(X)
         result = cross_validate_path(
@@ -249,7 +249,6 @@ class LogisticRegressionCV(LogisticRegression):
         self : object
         """
         from sparsefit._validation import validate_X
-        from sparsefit._validation import feature_names_of
 
         _check_selection(self.selection)
         names = feature_names_of(X)

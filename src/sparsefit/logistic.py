@@ -34,8 +34,14 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from sparsefit._objective import Logistic, sigmoid
-from sparsefit._validation import validate_sample_weight, validate_solver_params, validate_X
 from sparsefit._scaling import column_scale
+from sparsefit._validation import (
+    feature_names_of,
+    is_distributed,
+    validate_sample_weight,
+    validate_solver_params,
+    validate_X,
+)
 from sparsefit.estimators import _LinearModelBase
 from sparsefit.solvers import ProxNewton
 from sparsefit.solvers._threads import single_threaded_blas
@@ -200,7 +206,6 @@ class LogisticRegression(ClassifierMixin, _LinearModelBase):
         -------
         self : object
         """
-        from sparsefit._validation import feature_names_of, is_distributed
 
         if is_distributed(X):
             from sparsefit.dask import fit_distributed

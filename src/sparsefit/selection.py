@@ -656,8 +656,7 @@ def correlated_groups(X, threshold=0.8, *, y=None, coefs=None, loss="auto", l1_r
     """
     from scipy.sparse.csgraph import connected_components
 
-    from sparsefit._validation import validate_X
-    from sparsefit._validation import feature_names_of
+    from sparsefit._validation import feature_names_of, validate_X
 
     if not 0.0 <= threshold < 1.0:
         raise ValueError(f"threshold must be in [0, 1); got {threshold!r}.")
