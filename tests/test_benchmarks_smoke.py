@@ -4,6 +4,8 @@ import csv
 import sys
 from pathlib import Path
 
+import pytest
+
 # benchmarks/ is a top-level package of the repository, not part of the installed sparsefit
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -50,3 +52,40 @@ def test_logistic_task_runs_on_the_classification_problem_only(tmp_path):
     _certified(result.rows)  # liblinear, with its intercept emulated by a large constant column
     assert all(row["nnz"] > 0 for row in result.rows)
     assert "| logistic-l1-single | sparse-text-clf |" in result.report
+
+
+def _graded_library(initial_tol, exact_at):
+    """A fake library: the (near) exact solution at ``tol <= exact_at``, one shrunk by ``tol / exact_at`` percent
+    above it (its error falls with its tolerance, as a solver's does)."""
+    from types import SimpleNamespace
+
+    from benchmarks.libraries import Adapter, PathFit, load_adapter
+
+    reference = load_adapter("sparsefit").module
+    calls = []
+
+    def fit(X, y, alphas, *, l1_ratio, tol, datafit):
+        calls.append(tol)
+        exact = reference.fit(X, y, alphas, l1_ratio=l1_ratio, tol=1e-12, datafit=datafit)
+        shrink = 1.0 if tol <= exact_at * (1 + 1e-9) else 1.0 - 0.01 * tol / exact_at
+        return PathFit(exact.coefs * shrink, exact.intercepts)
+
+    return Adapter("graded", "0", SimpleNamespace(INITIAL_TOL=initial_tol, fit=fit)), calls
+
+
+@pytest.mark.parametrize("initial_tol", [1e-7, 1e-3])
+def test_calibration_times_the_loosest_tolerance_that_reaches_the_target(initial_tol):
+    """From a start that over-solves the tolerance is loosened, from one that misses it is tightened: either way
+    the timed tolerance is the grid's loosest one that reaches the target."""
+    from benchmarks.problems import get_problem
+    from benchmarks.run import TIGHTEN, _bench_in_process
+    from benchmarks.tasks import TASKS
+
+    exact_at = 1e-7 * TIGHTEN ** 3  # on both starts' grids: 1e-7 * 10^1.5 = 1e-3 / 10^2.5
+    adapter, calls = _graded_library(initial_tol, exact_at)
+    rows, _ = _bench_in_process(TASKS["lasso-single"], get_problem("sparse-text", "tiny"), [adapter], repeat=1,
+                                target=1e-6, log=lambda msg: None, timeout=None, budget=60.0)
+    (row,) = rows
+    assert row["status"] == "ok", row
+    assert row["tol"] == pytest.approx(exact_at)
+    assert max(calls) > exact_at  # the grid point above was tried and missed the target

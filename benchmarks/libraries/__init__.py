@@ -5,9 +5,10 @@ Every adapter module defines:
 - ``NAME`` and ``PACKAGE`` (the distribution whose version is reported);
 - ``INITIAL_TOL``: its own tolerance to try first (its default, or 1e-4 for
   duality-gap rules); the runner tightens it (divides by sqrt(10)) until
-  the re-scored solution reaches the target relative suboptimality, so every
-  library is timed at the loosest tolerance of that half-decade grid that
-  reaches the target, and the tolerance is reported;
+  the re-scored solution reaches the target relative suboptimality, or, when
+  the start reaches it at once, loosens it (multiplies by sqrt(10)) while it
+  still does, so every library is timed at the loosest tolerance of that
+  half-decade grid that reaches the target, and the tolerance is reported;
 - ``fit(X, y, alphas, *, l1_ratio, tol, datafit) -> PathFit``: minimize, for
   every ``alpha`` in ``alphas`` (decreasing; warm-started from the previous one
   when there are several, with the library's own path routine where it has one),
