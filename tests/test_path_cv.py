@@ -258,6 +258,48 @@ def test_null_point_certificate_matches_an_independent_one(loss, fit_intercept, 
     assert cert.gap <= 1e-9 * max(1.0, abs(cert.primal))
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_path_starts_from_the_null_models_dual_state(fit_intercept):
+    """The first alpha below alpha_max starts from the null model's dual point and exact correlations: its solve
+    reads a small part of X instead of checking every feature, and is certified all the same."""
+    from sparsefit.path import _Problem
+    from sparsefit.solvers._check import PenaltyArrays
+
+    rng = np.random.default_rng(5)
+    n, p = 400, 3000
+    X = sp.random(n, p, density=0.01, format="csc", random_state=5)
+    y = X @ (rng.standard_normal(p) * (rng.random(p) < 0.01)) + 0.1 * rng.standard_normal(n) + 1.0
+    weights = rng.uniform(0.5, 2.0, n)
+    problem = _Problem(X, y, "squared", 1.0, weights, fit_intercept, False, None)
+    alpha_max = problem.alpha_max()
+    state = problem.null_dual_state()
+    sw = weights / weights.sum()
+    b0 = np.dot(sw, y) if fit_intercept else 0.0
+    np.testing.assert_allclose(state.theta, sw * (y - b0))
+    np.testing.assert_allclose(state.corr_base, np.abs(X.T @ state.theta), atol=1e-12)
+    assert state.corr_base.max() == pytest.approx(alpha_max)  # unit penalty factors, l1_ratio 1
+
+    unit = PenaltyArrays.of(problem.penalty(1.0), p)
+    alphas = alpha_max * np.array([0.9, 0.8])
+    reads = {}
+    for seeded in (False, True):
+        solver = problem.solver(tol=1e-8)
+        out = solver.solve_path(X, problem.y, problem.datafit, alphas, unit, prepared=problem.prepared,
+                                null_value=problem.null_model()[1], fit_intercept=fit_intercept,
+                                dual_state=problem.null_dual_state() if seeded else None)
+        assert out.converged.all()
+        for k, alpha in enumerate(alphas):
+            coef = np.zeros(p)
+            support = out.support_indices[out.support_ptr[k]:out.support_ptr[k + 1]]
+            coef[support] = out.support_values[out.support_ptr[k]:out.support_ptr[k + 1]]
+            cert = certificate(X, y, coef, out.intercepts[k], Quadratic(), ElasticNetPenalty(alpha, 1.0), weights,
+                               fit_intercept)
+            assert cert.gap <= 1e-7 * problem.null_model()[1]
+        reads[seeded] = int(solver.work.sum())
+    assert reads[False] >= X.nnz  # a first check of every feature
+    assert reads[True] < 0.25 * X.nnz
+
+
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.4])
 @pytest.mark.parametrize("case", ["sparse weighted", "dense standardized", "no intercept, factors", "early stop"])
 def test_compiled_path_loop_runs_the_same_solves_as_one_call_per_alpha(l1_ratio, case):

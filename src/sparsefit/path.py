@@ -35,7 +35,9 @@ from sparsefit._validation import (
 from sparsefit.solvers import CoordinateDescent, ProxNewton, RidgeSolver
 from sparsefit.solvers._check import PenaltyArrays
 from sparsefit.solvers._prepared import prepare
+from sparsefit.solvers._solution import DualState
 from sparsefit.solvers._threads import single_threaded_blas
+from sparsefit.solvers._ws_kernels import N_SCALARS, S_ALPHA
 
 __all__ = ["Path", "regularization_path", "default_alphas"]
 
@@ -256,6 +258,32 @@ class _Problem:
             self._alpha_max = self.penalty(1.0).alpha_max(grad)
         return self._alpha_max
 
+    def null_dual_state(self):
+        """Coordinate descent's dual state at the null model (every alpha >= alpha_max), or None.
+
+        The null model's dual point ``theta0 = sw (y - b0)`` with the exact
+        correlations alpha_max's pass over X gave: a path's first solve below
+        alpha_max starts from it as from any previous alpha's state (the
+        sequential strong rule, the correlation bounds) instead of checking
+        every feature. None for the logistic loss (proximal Newton carries its
+        own state) and when the null model fits unpenalized features (the
+        bounds do not apply). A new state each call: a solve consumes it.
+        """
+        if self.loss != "squared":
+            return None
+        coef, intercept = self.null_solution()
+        if coef.any():
+            return None
+        alpha_max = self.alpha_max()
+        theta = self.prepared.sw * (self.y - intercept)
+        corr_base = np.abs(self._null_correlations)
+        corr_base[self.prepared.constant] = 0.0
+        scalars = np.zeros(N_SCALARS)
+        scalars[S_ALPHA] = alpha_max  # the strong rule's previous alpha
+        p = self.X.shape[1]
+        return DualState(theta, corr_base, np.zeros(p), scalars, np.empty(0, dtype=np.int64),
+                         self.prepared.sqrt_lips)
+
     def null_certificate(self, penalty):
         """The certificate of :meth:`null_solution` under ``penalty`` (alpha >= alpha_max).
 
@@ -323,14 +351,15 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     w = None
     b = None
     Xt_theta_prev = None
-    dual_state = None
+    use_cd = problem.loss == "squared" and not use_ridge
+    # coordinate descent starts from the null model's dual state (exact correlations, from alpha_max's pass)
+    dual_state = problem.null_dual_state() if use_cd else None
     predictor_state = None
     # the coefficients are kept as (support, values) per alpha and assembled into one CSC matrix at the end
     supports, values = [], []
     intercepts, gaps, dev_ratio, iters, seconds, violations, converged = [], [], [], [], [], [], []
     in_strong = np.zeros(p, dtype=bool)
     predictor = np.empty(n)
-    use_cd = problem.loss == "squared" and not use_ridge
     # the penalty vectors are alpha times fixed vectors: no temporaries per alpha
     unit = PenaltyArrays.of(problem.penalty(1.0), p)
     arrays = PenaltyArrays(np.empty(p), np.empty(p), unit.lower, unit.upper)
@@ -350,7 +379,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                 if not use_cd and Xt_theta_prev is not None:
                     first_strong = _strong_set(Xt_theta_prev, alpha, alphas[k - 1], problem.l1_ratio,
                                                problem.penalty_factor)
-                extra = {} if use_cd else {"init_intercept": b, "ws_init": first_strong}
+                extra = {"dual_state": dual_state} if use_cd else {"init_intercept": b, "ws_init": first_strong}
                 tail = solver.solve_path(
                     problem.X, problem.y, problem.datafit, alphas[k:], unit, prepared=problem.prepared,
                     null_value=null_value, fit_intercept=problem.fit_intercept, init=w, scale=problem.scale,
@@ -395,7 +424,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                 extra = {}
             if dual_state is not None and problem.l1_ratio > 0 and use_cd:
                 # coordinate descent applies the strong rule itself, on its correlation bounds
-                extra["strong_factor"] = max(2.0 - alphas[k - 1] / alpha, 0.0)
+                extra["strong_factor"] = max(2.0 - dual_state.scalars[S_ALPHA] / alpha, 0.0)
             elif predictor_state is not None and predictor_state.valid and problem.l1_ratio >= _STRONG_L1_RATIO:
                 # so does proximal Newton, on the correlations its state carries (l1_j = alpha l1_ratio pf_j)
                 extra["strong_factor"] = max(2.0 - alphas[k - 1] / alpha, 0.0)
@@ -411,6 +440,8 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                                    init=w, ws_init=strong, prepared=problem.prepared, **extra)
             w, b = sol.coef, sol.intercept
             dual_state = getattr(sol, "dual_state", None)
+            if alpha >= alpha_max and use_cd:
+                dual_state = problem.null_dual_state()
             predictor_state = getattr(sol, "predictor_state", None)
             support = sol.support if sol.support is not None else np.flatnonzero(w)
             if sol.Xt_theta is not None or use_cd:

@@ -221,7 +221,7 @@ class CoordinateDescent:
     @single_threaded_blas
     def solve_path(self, X, y, datafit, alphas, unit_penalty, *, prepared, null_value, fit_intercept=True, init=None,
                    scale=None, early_stop=False, previous_dev=np.nan, dev_ratio_max=np.inf,
-                   dev_change_min=0.0) -> PathSolutions | None:
+                   dev_change_min=0.0, dual_state=None) -> PathSolutions | None:
         """Solve at each of ``alphas`` in one compiled loop, as :meth:`solve` would along a path.
 
         The solves are those of a path of :meth:`solve` calls, each warm-started
@@ -246,6 +246,10 @@ class CoordinateDescent:
         early_stop, previous_dev, dev_ratio_max, dev_change_min
             Stop after the alpha whose deviance ratio reaches ``dev_ratio_max`` or moves by less than
             ``dev_change_min`` times itself (``previous_dev``: the ratio of the alpha before the first).
+        dual_state : DualState or None
+            The dual state of the solution ``init`` (zeros when ``init`` is None), as :meth:`solve` takes
+            it: e.g. the null model's (:meth:`sparsefit.path._Problem.null_dual_state`), whose exact
+            correlations give the first alpha the strong rule and the bounds. Consumed (updated in place).
 
         Returns
         -------
@@ -260,6 +264,10 @@ class CoordinateDescent:
         y = np.ascontiguousarray(y, dtype=np.float64)
         w = _coefficients(init, p, True)
         scale = np.ones(p) if scale is None else np.ascontiguousarray(scale, dtype=np.float64)
+        n = X.shape[0]
+        seeded = dual_state is not None and dual_state.theta.shape == (n,) and dual_state.corr_base.shape == (p,)
+        state = dual_state if seeded else DualState(np.zeros(n), np.empty(p), np.empty(p), np.zeros(N_SCALARS),
+                                                    _NO_FEATURES, prep.sqrt_lips)
         started = time.perf_counter()
         (n_done, indices, values, ptr, intercepts, gaps, epochs, converged, misses, dev_ratio,
          seconds) = cd_path(
@@ -268,7 +276,8 @@ class CoordinateDescent:
             np.ascontiguousarray(alphas, dtype=np.float64), w, scale, float(threshold), float(self.tol), float(p0),
             float(null_value), int(self.max_iter), int(self.max_outer),
             int(self.ws_start), int(self.anderson), bool(self.screening), self.work, bool(early_stop),
-            float(previous_dev), float(dev_ratio_max), float(dev_change_min),
+            float(previous_dev), float(dev_ratio_max), float(dev_change_min), state.theta, state.corr_base,
+            state.corr_drift, state.scalars, np.ascontiguousarray(state.watch, dtype=np.int64), bool(seeded),
         )
         seconds = ticks_to_seconds(seconds[:n_done], time.perf_counter() - started)
         for k in np.flatnonzero(~converged[:n_done]):

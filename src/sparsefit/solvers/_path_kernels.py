@@ -19,7 +19,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from sparsefit.solvers._pn_kernels import _evaluate, pn_solve
-from sparsefit.solvers._ws_kernels import cd_solve, weighted_sq_sum
+from sparsefit.solvers._ws_kernels import S_ALPHA, cd_solve, weighted_sq_sum
 
 
 @intrinsic
@@ -116,13 +116,18 @@ def _stops_early(dev_ratio, k, previous_dev, dev_ratio_max, dev_change_min):
 @njit(cache=True, nogil=True, error_model="numpy")
 def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, unit_l1, unit_l2, lower, upper,
             fit_intercept, alphas, w, scale, threshold, tol, p0, null_value, max_epochs, max_outer, ws_start,
-            anderson, screening, work, early_stop, previous_dev, dev_ratio_max, dev_change_min):
+            anderson, screening, work, early_stop, previous_dev, dev_ratio_max, dev_change_min, theta, corr_base,
+            corr_drift, scalars, watch, seeded):
     """Solve the Quadratic datafit at each of ``alphas`` (decreasing, all below alpha_max) with warm starts.
 
     Parameters (beyond :func:`cd_solve`'s)
     ---------------------------------------
     unit_l1, unit_l2 : the penalty vectors at alpha = 1 (``l1 = alpha * unit_l1``).
     w : (p,) in/out: the warm start of the first alpha, then the last alpha's solution.
+    theta, corr_base, corr_drift, scalars, watch : the dual state (see :func:`cd_solve`), updated in place; with
+        ``seeded`` they are the state of the solution ``w`` (e.g. the null model's at alpha_max, its
+        correlations exact) and the first alpha starts from them: the strong rule (``alpha_prev`` read from
+        ``scalars[S_ALPHA]``) and the correlation bounds instead of a first check of every feature.
     scale : (p,) the coefficients reported are ``w_j / scale_j`` (standardization).
     null_value : the intercept-only model's loss (the deviance ratio's reference).
     early_stop, previous_dev, dev_ratio_max, dev_change_min : glmnet's rule: stop after the alpha whose
@@ -146,17 +151,12 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, u
     l2 = np.zeros(p)
     r = np.empty(n)
     Xt_theta = np.empty(p)
-    theta = np.zeros(n)
-    corr_base = np.empty(p)
-    corr_drift = np.empty(p)
-    scalars = np.zeros(7)
     # a local empty array, not a module constant: numba types a global array as read-only, which would compile
     # cd_solve and pn_solve once more for that signature
     no_features = np.empty(0, dtype=np.int64)
-    watch = no_features
     # runtime False, not the literal: a literal argument is a signature of its own (cd_solve compiled again)
     never = m < 0
-    use_dual_state = never
+    use_dual_state = seeded
     (support_ptr, support_indices, support_values, intercepts, gaps, epochs, converged, misses, dev_ratio,
      seconds) = _outputs(m)
     n_done = 0
@@ -165,7 +165,8 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, u
         alpha = alphas[k]
         _scale_penalty(alpha, unit_l1, unit_l2, l1, l2)
         r[:] = y
-        strong_factor = max(2.0 - alphas[k - 1] / alpha, 0.0) if (use_dual_state and k > 0) else -1.0
+        # the sequential strong rule from the alpha of the dual state's solve
+        strong_factor = max(2.0 - scalars[S_ALPHA] / alpha, 0.0) if use_dual_state else -1.0
         b, gap, _, _, n_epochs, n_checks, ok, _, n_missed, watched, cand, support = cd_solve(
             data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, l1, l2, lower, upper, fit_intercept,
             w, r, no_features, never, Xt_theta, theta, corr_base, corr_drift, scalars, watch, use_dual_state,
