@@ -309,13 +309,24 @@ class _Problem:
             primal = self.datafit.value(self.y, predictor, sw)
             theta = -self.datafit.raw_grad(self.y, predictor, sw)
             correlations = self._null_correlations
-            kkt = float(np.max(penalty.subdiff_distance(coef, -correlations), initial=0.0))
+            # at w = 0 a feature with |X_j.T theta| <= l1_j has no KKT violation, does not limit the dual scaling
+            # and has a zero conjugate term: the certificate needs only the others (none at alpha >= alpha_max
+            # but for rounding), not p-sized temporaries
+            l1 = penalty.alpha * penalty.l1_ratio
+            if penalty.weights is not None:
+                l1 = l1 * np.asarray(penalty.weights, dtype=np.float64)
+            kkt_features = np.flatnonzero(np.abs(correlations) > l1)
+            kkt = float(np.max(penalty.subset(kkt_features).subdiff_distance(coef[kkt_features],
+                                                                              -correlations[kkt_features]),
+                               initial=0.0))
             if self.fit_intercept:
                 kkt = max(kkt, abs(float(theta.sum())))
                 shift = theta.sum() / sw.sum()
                 theta = theta - shift * sw
                 correlations = correlations - shift * sw.sum() * self.prepared.xbar
-            dual, _ = dual_value(self.datafit, penalty, self.y, sw, theta, correlations)
+            dual_features = np.flatnonzero(np.abs(correlations) > l1)
+            dual, _ = dual_value(self.datafit, penalty.subset(dual_features), self.y, sw, theta,
+                                 correlations[dual_features])
             self._null_certificate = Certificate(primal=primal, dual=dual, gap=primal - dual, kkt_violation=kkt)
         return self._null_certificate
 
@@ -352,11 +363,13 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     b = None
     Xt_theta_prev = None
     use_cd = problem.loss == "squared" and not use_ridge
-    # coordinate descent starts from the null model's dual state (exact correlations, from alpha_max's pass)
-    dual_state = problem.null_dual_state() if use_cd else None
+    # coordinate descent starts from the null model's dual state (exact correlations, from alpha_max's pass; a
+    # null point of the grid hands on a new one)
+    dual_state = problem.null_dual_state() if (use_cd and len(alphas) and alphas[0] < problem.alpha_max()) else None
     predictor_state = None
-    # the coefficients are kept as (support, values) per alpha and assembled into one CSC matrix at the end
-    supports, values = [], []
+    # the coefficients are kept as chunks of (indices, values) with each alpha's count, assembled into one CSC
+    # matrix at the end (a compiled loop's buffers are one chunk: no slice per alpha)
+    supports, values, counts = [], [], []
     intercepts, gaps, dev_ratio, iters, seconds, violations, converged = [], [], [], [], [], [], []
     in_strong = np.zeros(p, dtype=bool)
     predictor = np.empty(n)
@@ -387,8 +400,9 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                     dev_ratio_max=_DEV_RATIO_MAX, dev_change_min=_DEV_CHANGE_MIN, **extra)
                 if tail is not None:
                     ptr = tail.support_ptr
-                    supports.extend(tail.support_indices[ptr[i]:ptr[i + 1]] for i in range(tail.n_solved))
-                    values.extend(tail.support_values[ptr[i]:ptr[i + 1]] for i in range(tail.n_solved))
+                    supports.append(tail.support_indices[:ptr[-1]])
+                    values.append(tail.support_values[:ptr[-1]])
+                    counts.extend(np.diff(ptr).tolist())
                     for out, part in ((intercepts, tail.intercepts), (gaps, tail.dual_gaps), (iters, tail.n_iter),
                                       (converged, tail.converged), (dev_ratio, tail.deviance_ratio),
                                       (seconds, tail.seconds), (violations, tail.first_ws_misses)):
@@ -396,7 +410,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                     if first_strong is not None:
                         # the first alpha's misses, counted as the per-alpha loop counts them
                         in_strong[first_strong] = True
-                        violations[k] = int(np.count_nonzero(~in_strong[supports[k]]))
+                        violations[k] = int(np.count_nonzero(~in_strong[tail.support_indices[ptr[0]:ptr[1]]]))
                         in_strong[first_strong] = False
                     if tail.complete:
                         break
@@ -405,7 +419,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                     w, b = tail.coef, intercepts[-1]
                     Xt_theta_prev = tail.correlations
                     if Xt_theta_prev is None:
-                        design.xw_ws(w, supports[-1], predictor)
+                        design.xw_ws(w, tail.support_indices[ptr[-2]:ptr[-1]], predictor)
                         predictor += b
                         Xt_theta_prev = design.xt_dot(-problem.datafit.raw_grad(problem.y, predictor, sw))
                     continue
@@ -469,6 +483,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                 violations.append(0)
             supports.append(support)
             values.append(w[support] / problem.scale[support])
+            counts.append(support.size)
             intercepts.append(b)
             gaps.append(sol.dual_gap)
             iters.append(sol.n_iter)
@@ -484,10 +499,10 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     finally:
         if bar is not None:
             bar.close()
-    indptr = np.concatenate([[0], np.cumsum([s.size for s in supports])]).astype(np.int64)
+    indptr = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
     indices = np.concatenate(supports) if supports else np.empty(0, dtype=np.int64)
     data = np.concatenate(values) if values else np.empty(0)
-    coefs = sp.csc_matrix((data, indices, indptr), shape=(p, len(supports)))
+    coefs = sp.csc_matrix((data, indices, indptr), shape=(p, len(counts)))
     return coefs, np.asarray(intercepts), np.asarray(gaps), np.asarray(dev_ratio), np.asarray(iters), \
         np.asarray(seconds), np.asarray(violations), np.asarray(converged)
 
