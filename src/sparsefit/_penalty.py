@@ -138,9 +138,6 @@ class ElasticNetPenalty:
         is infinite; glmnet's convention of computing it at ``l1_ratio = 1e-3``
         is applied instead.
         """
-        ratio = max(self.l1_ratio, 1e-3)
-        if self.weights is None and self.lower_bounds is None and self.upper_bounds is None:
-            return float(np.max(np.abs(grad0), initial=0.0) / ratio)  # (every feature penalized, both directions)
         pf = np.ones(grad0.shape[0]) if self.weights is None else np.asarray(self.weights, float)
         lower = np.full(grad0.shape[0], -np.inf) if self.lower_bounds is None else np.asarray(self.lower_bounds)
         upper = np.full(grad0.shape[0], np.inf) if self.upper_bounds is None else np.asarray(self.upper_bounds)
@@ -150,6 +147,7 @@ class ElasticNetPenalty:
         penalized = pf > 0
         if not penalized.any():
             return 0.0
+        ratio = max(self.l1_ratio, 1e-3)
         return float(np.max(push[penalized] / pf[penalized]) / ratio)
 
     def subset(self, idx) -> "ElasticNetPenalty":

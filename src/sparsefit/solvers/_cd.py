@@ -57,6 +57,17 @@ def _coefficients(init, n_features, overwrite_init):
     return np.array(init, dtype=np.float64)
 
 
+def _usable_state(dual_state, n, p, sqrt_lips):
+    """``(state, True)`` when ``dual_state`` fits an (n, p) problem, else a fresh, empty one and False.
+
+    The kernels update a usable state's arrays in place (consumed: no O(n + p)
+    copies per alpha); the empty one gives them buffers to write.
+    """
+    if dual_state is not None and dual_state.theta.shape == (n,) and dual_state.corr_base.shape == (p,):
+        return dual_state, True
+    return DualState(np.zeros(n), np.empty(p), np.empty(p), np.zeros(N_SCALARS), _NO_FEATURES, sqrt_lips), False
+
+
 class _PerProblemCache:
     """One value kept for the latest ``(y, sample weights, ...)`` key, compared by identity.
 
@@ -194,12 +205,7 @@ class CoordinateDescent:
         r = y.copy()
         Xt_theta = np.empty(p)
         strong = _NO_FEATURES if ws_init is None else np.asarray(ws_init, dtype=np.int64)
-        use_state = dual_state is not None and dual_state.theta.shape == (n,) and dual_state.corr_base.shape == (p,)
-        if use_state:
-            # consumed: the kernel updates the state's arrays in place (no O(n + p) copies per alpha)
-            state = dual_state
-        else:
-            state = DualState(np.zeros(n), np.empty(p), np.empty(p), np.zeros(N_SCALARS), _NO_FEATURES, prep.sqrt_lips)
+        state, use_state = _usable_state(dual_state, n, p, prep.sqrt_lips)
         b, gap, kkt, objective, n_epochs, n_checks, converged, _, n_missed, watched, cand, support = cd_solve(
             *design.storage, y, sw, xbar, lips, prep.sqrt_lips, l1, l2, lower, upper, bool(fit_intercept), w, r, strong,
             ws_init is not None, Xt_theta, state.theta, state.corr_base, state.corr_drift, state.scalars, state.watch,
@@ -264,10 +270,7 @@ class CoordinateDescent:
         y = np.ascontiguousarray(y, dtype=np.float64)
         w = _coefficients(init, p, True)
         scale = np.ones(p) if scale is None else np.ascontiguousarray(scale, dtype=np.float64)
-        n = X.shape[0]
-        seeded = dual_state is not None and dual_state.theta.shape == (n,) and dual_state.corr_base.shape == (p,)
-        state = dual_state if seeded else DualState(np.zeros(n), np.empty(p), np.empty(p), np.zeros(N_SCALARS),
-                                                    _NO_FEATURES, prep.sqrt_lips)
+        state, seeded = _usable_state(dual_state, X.shape[0], p, prep.sqrt_lips)
         started = time.perf_counter()
         (n_done, indices, values, ptr, intercepts, gaps, epochs, converged, misses, dev_ratio,
          seconds) = cd_path(
