@@ -365,7 +365,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     use_cd = problem.loss == "squared" and not use_ridge
     # coordinate descent starts from the null model's dual state (exact correlations, from alpha_max's pass; a
     # null point of the grid hands on a new one)
-    dual_state = problem.null_dual_state() if (use_cd and len(alphas) and alphas[0] < problem.alpha_max()) else None
+    dual_state = problem.null_dual_state() if (use_cd and len(alphas) and alphas[0] < alpha_max) else None
     predictor_state = None
     # the coefficients are kept as chunks of (indices, values) with each alpha's count, assembled into one CSC
     # matrix at the end (a compiled loop's buffers are one chunk: no slice per alpha)
