@@ -89,3 +89,36 @@ def test_calibration_times_the_loosest_tolerance_that_reaches_the_target(initial
     assert row["status"] == "ok", row
     assert row["tol"] == pytest.approx(exact_at)
     assert max(calls) > exact_at  # the grid point above was tried and missed the target
+
+
+@pytest.mark.parametrize("datafit", ["quadratic", "logistic"])
+def test_every_installed_adapter_repeats_its_solution(datafit):
+    """The runner times other calls than the one it calibrated the tolerance on: a library with a random
+    visiting order (liblinear, saga) must be seeded, or a timed run can miss the target its calibration met."""
+    import numpy as np
+
+    from benchmarks.libraries import ADAPTERS, Unsupported, load_adapter
+    from benchmarks.problems import get_problem
+    from benchmarks.run import task_alphas
+    from benchmarks.tasks import TASKS
+
+    task = TASKS["logistic-l1-path" if datafit == "logistic" else "lasso-path"]
+    problem = get_problem("sparse-text-clf" if datafit == "logistic" else "sparse-text", "tiny")
+    alphas = task_alphas(problem, task)[:10]
+    checked = 0
+    for name in ADAPTERS:
+        adapter = load_adapter(name)
+        if not adapter.available:
+            continue
+        fits = []
+        for _ in range(2):
+            try:
+                fits.append(adapter.module.fit(problem.X, problem.y, alphas, l1_ratio=1.0, tol=1e-3,
+                                               datafit=datafit))
+            except Unsupported:
+                break
+        if fits:
+            np.testing.assert_array_equal(fits[0].coefs, fits[1].coefs, err_msg=name)
+            np.testing.assert_array_equal(fits[0].intercepts, fits[1].intercepts, err_msg=name)
+            checked += 1
+    assert checked >= 2  # sparsefit and scikit-learn are always installed with the test extra

@@ -18,6 +18,9 @@ Every adapter module defines:
   ``ElasticNet`` objective) and ``L = 1/n sum_i log(1 + exp(-y_i (x_i.w + b)))``
   (labels ``y`` given as 0/1, ``+-1`` in the formula) for ``datafit="logistic"``.
   An adapter raises :class:`Unsupported` for a datafit it does not cover.
+  The same call must return the same solution (a solver with a random order
+  gets a fixed seed): the runner calibrates the tolerance on one call and
+  times others, which must reproduce the calibrated solution.
 
 A library that cannot leave the intercept unpenalized (liblinear, celer's
 logistic regression) gets a constant column of value :data:`INTERCEPT_SCALING`

@@ -16,7 +16,9 @@ scikit-learn 1.8+ spells the penalty that way). scikit-learn's objective is
 ``C = 1 / (n alpha)``. liblinear penalizes its intercept, so it gets the
 constant column of ``INTERCEPT_SCALING`` (``intercept_scaling`` is exactly that
 column) and ``fit_intercept=True``. liblinear has no warm start: a path is a
-loop of cold fits. Its ``tol`` is on the (projected) gradient norm. saga is the
+loop of cold fits. Its ``tol`` is on the (projected) gradient norm. Its coordinate
+descent visits the features in a random order: ``random_state=0`` makes a fit
+repeatable, so the timed runs reproduce the calibrated solution. saga is the
 separate adapter ``sklearn-saga``.
 """
 
@@ -65,7 +67,7 @@ def fit(X, y, alphas, *, l1_ratio, tol, datafit="quadratic"):
             def make(alpha):
                 return LogisticRegression(solver="liblinear", l1_ratio=l1_ratio, C=1.0 / (n * alpha), tol=tol,
                                           max_iter=MAX_ITER, fit_intercept=True,
-                                          intercept_scaling=INTERCEPT_SCALING)
+                                          intercept_scaling=INTERCEPT_SCALING, random_state=0)
 
             return warm_started_path(make, X, y, alphas, param="C", convert=lambda a: 1.0 / (n * a))
         if len(alphas) > 1:

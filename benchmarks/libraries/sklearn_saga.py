@@ -29,7 +29,8 @@ def fit(X, y, alphas, *, l1_ratio, tol, datafit="logistic"):
 
     def make(alpha):
         return LogisticRegression(solver="saga", l1_ratio=l1_ratio, C=1.0 / (n * alpha), tol=tol,
-                                  max_iter=MAX_EPOCHS, fit_intercept=True, warm_start=True)
+                                  max_iter=MAX_EPOCHS, fit_intercept=True, warm_start=True,
+                                  random_state=0)  # repeatable sampling order
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
