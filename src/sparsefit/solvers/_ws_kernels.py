@@ -282,19 +282,40 @@ def _anderson(data, indices, indptr, XT, is_sparse, v, v_sum, z, r, b, w, ws, hi
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
-def _ws_kkt(data, indices, indptr, XT, is_sparse, v, r, b, w, ws, l1, l2, lower, upper, theta):
-    """KKT violation on ``ws`` at the dual point ``theta = v (r - b)`` (written into ``theta``)."""
-    for i in range(r.shape[0]):
-        theta[i] = v[i] * (r[i] - b)
+def _ws_kkt(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, l1, l2, lower, upper,
+            fit_intercept, theta):
+    """KKT violation on ``ws`` at the dual point ``v (r - b)``.
+
+    With uniform weights each correlation is :func:`_epoch`'s gradient,
+    ``uniform_v X_j.T r - b v_sum xbar_j``: no pass over the samples (on the
+    short working sets of a path, that pass cost more than the columns).
+    Otherwise the dual point is formed in ``theta`` first: one gather per
+    non-zero instead of two.
+    """
+    if uniform_v <= 0.0:
+        for i in range(r.shape[0]):
+            theta[i] = v[i] * (r[i] - b)
     worst = 0.0
     for k in range(ws.shape[0]):
         j = ws[k]
+        corr = 0.0
         if is_sparse:
-            corr = 0.0
-            for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
-                corr += data[idx] * theta[np.uintp(indices[idx])]
+            start = np.uintp(indptr[j])
+            stop = np.uintp(indptr[j + 1])
+            if uniform_v > 0.0:
+                for idx in range(start, stop):
+                    corr += data[idx] * r[np.uintp(indices[idx])]
+            else:
+                for idx in range(start, stop):
+                    corr += data[idx] * theta[np.uintp(indices[idx])]
+        elif uniform_v > 0.0:
+            corr = dense_dot(XT, j, r)
         else:
             corr = dense_dot(XT, j, theta)
+        if uniform_v > 0.0:
+            corr *= uniform_v
+            if fit_intercept:
+                corr -= b * v_sum * xbar[j]
         d = kkt_one(w[j], -corr, l1[j], l2[j], lower[j], upper[j])
         if d > worst:
             worst = d
@@ -316,8 +337,10 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
     history = np.empty((max(anderson, 1) + 1, nws))
     n_hist = 0
     kkt = np.inf
-    theta = np.empty(n)
-    scratch = np.empty(n)
+    # the dual point for non-uniform weights (see _ws_kkt); Anderson's trial residual, allocated at its first use
+    # (a short solve never gets there)
+    theta = np.empty(0 if uniform_v > 0.0 else n)
+    scratch = np.empty(0)
     n_epochs = 0
     while n_epochs < max_epochs:
         b, max_decrease = _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, lips,
@@ -328,6 +351,8 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
                 history[n_hist, k] = w[ws[k]]
             n_hist += 1
             if n_hist == anderson + 1:
+                if scratch.shape[0] == 0:
+                    scratch = np.empty(n)
                 b = _anderson(data, indices, indptr, XT, is_sparse, v, v_sum, z, r, b, w, ws, history, l1, l2,
                               lower, upper, fit_intercept, scratch)
                 n_hist = 0
@@ -335,7 +360,8 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
             if fit_intercept:
                 # re-anchor: the incremental intercept update drifts by rounding
                 b = np.dot(v, r) / v_sum
-            kkt = _ws_kkt(data, indices, indptr, XT, is_sparse, v, r, b, w, ws, l1, l2, lower, upper, theta)
+            kkt = _ws_kkt(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, l1, l2, lower,
+                          upper, fit_intercept, theta)
             if kkt <= target:
                 break
     return b, n_epochs, kkt
