@@ -565,8 +565,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     r : (n,) out: a copy of ``y`` on entry; ``y - X w`` on exit.
     ws_init, use_ws_init : a first working set (e.g. the path's strong set) to solve before the first check.
     Xt_theta : (p,) out: ``X.T theta`` at the last check where it was computed; features it did not need
-        carry their correlation bound instead (0 for constant columns). Only the features of the returned
-        candidate list are written when a watch list was used (see below).
+        carry their correlation bound instead (0 for constant columns). A solve that ends on a watch list
+        (see below) writes only the correlations its checks computed: its caller reports none.
     dual_theta, corr_base, corr_drift, scalars, watch : the dual state, in/out (``scalars`` indexed by
         ``S_*``; ``corr_drift[j]``: the drift at which feature j's correlation was last computed). On exit
         they describe this solve's last dual point; with ``use_dual_state`` they come from the previous solve
@@ -967,21 +967,19 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     scalars[S_ALPHA] = alpha
     n_missed = 0
     n_support = 0
-    for k in range(cand.shape[0]):
-        j = cand[k]
-        if w[j] != 0.0:
-            n_support += 1
-            if first_ws.shape[0] > 0 and not first_ws[j]:
-                n_missed += 1
-        if lips[j] <= 0.0:
-            Xt_theta[j] = 0.0
-        elif not need[j]:
-            Xt_theta[j] = corr_base[j] + sqrt_lips[j] * drift
-    support = np.empty(n_support, dtype=np.int64)
-    n_support = 0
+    support = np.empty(cand.shape[0], dtype=np.int64)
     for k in range(cand.shape[0]):
         j = cand[k]
         if w[j] != 0.0:
             support[n_support] = j
             n_support += 1
+            if first_ws.shape[0] > 0 and not first_ws[j]:
+                n_missed += 1
+        # (a solve that ends on a watch list reports no Xt_theta: see CoordinateDescent.solve)
+        if not watched:
+            if lips[j] <= 0.0:
+                Xt_theta[j] = 0.0
+            elif not need[j]:
+                Xt_theta[j] = corr_base[j] + sqrt_lips[j] * drift
+    support = support[:n_support]
     return b, gap, kkt, objective, n_epochs, n_checks, converged, n_screened, n_missed, watched, cand, support
