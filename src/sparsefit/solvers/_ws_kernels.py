@@ -814,10 +814,13 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             start = 0.5 * loss + pen
             # the gap's dual-scaling term is about 2 P(w) kkt / l1, so this KKT target meets tol * P(0)
             target = 0.5 * tol * scale * p0 / max(start, 1e-300)
-            # a warm start is close: checking every 3 epochs instead of 5 saved a third of a path's epochs
+            # a warm start is close: checking every 3 epochs instead of 5 saved a third of a path's epochs; on
+            # sparse columns every 2 (quick text paths 3-4% faster, the same at full size and at tol 1e-6), but
+            # not on dense ones (where a check at 2 epochs mostly failed: dense Lasso path 2.5% slower)
             # (np.int64, not a literal: each literal int argument compiles solve_ws once more)
+            check_every = np.int64(2) if is_sparse else np.int64(3)
             b, epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, v, y, r, b, w, ws, xbar, lips, l1, l2,
-                                    lower, upper, fit_intercept, target, max_epochs, anderson, np.int64(3))
+                                    lower, upper, fit_intercept, target, max_epochs, anderson, check_every)
             n_epochs += epochs
             ws_size = max(ws_size, count)
 
