@@ -74,12 +74,19 @@ class ElasticNetPenalty:
 
     def arrays(self, n_features: int):
         """Per-feature ``(l1, l2, lower, upper)`` vectors used by the solvers."""
-        pf = np.ones(n_features) if self.weights is None else np.asarray(self.weights, dtype=np.float64)
+        pf = self._factors(n_features)
         l1 = self.alpha * self.l1_ratio * pf
         l2 = self.alpha * (1.0 - self.l1_ratio) * pf
         lower = np.full(n_features, -np.inf) if self.lower_bounds is None else np.asarray(self.lower_bounds, float)
         upper = np.full(n_features, np.inf) if self.upper_bounds is None else np.asarray(self.upper_bounds, float)
         return l1, l2, lower, upper
+
+    def _factors(self, n_features: int):
+        return np.ones(n_features) if self.weights is None else np.asarray(self.weights, dtype=np.float64)
+
+    def l1_vector(self, n_features: int):
+        """Per-feature L1 weights ``alpha * l1_ratio * pf_j`` (the first of :meth:`arrays`, alone)."""
+        return self.alpha * self.l1_ratio * self._factors(n_features)
 
     @property
     def has_bounds(self) -> bool:

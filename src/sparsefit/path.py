@@ -312,9 +312,7 @@ class _Problem:
             # at w = 0 a feature with |X_j.T theta| <= l1_j has no KKT violation, does not limit the dual scaling
             # and has a zero conjugate term: the certificate needs only the others (none at alpha >= alpha_max
             # but for rounding), not p-sized temporaries
-            l1 = penalty.alpha * penalty.l1_ratio
-            if penalty.weights is not None:
-                l1 = l1 * np.asarray(penalty.weights, dtype=np.float64)
+            l1 = penalty.l1_vector(correlations.shape[0])
             kkt_features = np.flatnonzero(np.abs(correlations) > l1)
             kkt = float(np.max(penalty.subset(kkt_features).subdiff_distance(coef[kkt_features],
                                                                               -correlations[kkt_features]),
