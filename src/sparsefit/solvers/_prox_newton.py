@@ -86,7 +86,8 @@ class ProxNewton:
     max_outer : int, default=100
         Maximum number of working-set (outer) iterations.
     ws_start : int, default=10
-        Initial working-set size (doubles every outer iteration).
+        Initial working-set size. It doubles every outer iteration, or grows
+        eightfold while the solve keeps at least 90% of the features it was given.
     screening : bool, default=True
         Apply gap-safe screening.
     """
