@@ -209,3 +209,48 @@ def test_conjugate_excess_bounds_the_exact_gap_term_from_above(seed):
         assert bound >= exact - 1e-15, (kappa, shift, bound, exact)
         # tight: the quadratic term is within a factor 4 of the second-order term of the exact value
         assert bound - exact <= 1e-14 + 4 * abs(exact - (-theta @ u)), (kappa, shift, bound, exact)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_shift_test_agrees_with_the_conjugates_domain(seed):
+    # the check refits the intercept when the projection theta - shift sw leaves the conjugate's domain: the
+    # branch-free test must say so exactly when Logistic.conjugate is infinite
+    rng = np.random.default_rng(seed)
+    n = 300
+    y = np.where(rng.random(n) > 0.5, 1.0, -1.0)
+    sw = rng.uniform(0.2, 2.0, n)
+    sw[:2] = 0.0
+    sw /= sw.sum()
+    u = y * rng.uniform(0.0, [2.0, 15.0, 30.0, 45.0][seed], n)  # well-fit samples: t_i = sigmoid(-|u_i|) -> 0
+    out_u, theta, h = np.empty(n), np.empty(n), np.empty(n)
+    _pn_kernels._evaluate(y, sw, u, 0.0, out_u, theta, h)
+    t_min = np.min(y[sw > 0] * theta[sw > 0] / sw[sw > 0])
+    datafit = Logistic()
+    answers = set()
+    for shift in [0.0, 0.5 * t_min, 2.0 * t_min + 1e-11, -0.5 * t_min, -2.0 * t_min - 1e-11, 0.3, -0.3]:
+        leaves = _pn_kernels._shift_leaves_domain(y, sw, theta, shift)
+        assert leaves == (not np.isfinite(datafit.conjugate(y, theta - shift * sw, sw))), shift
+        answers.add(leaves)
+    assert answers == {True, False}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_every_check_of_a_near_separable_cold_fit_has_a_finite_gap(seed):
+    # p >> n: the first Newton steps fit many samples with large margins (t_i ~ 0), where projecting theta onto
+    # sum(theta) = 0 by a uniform shift leaves the dual domain; the check refits the intercept instead, so a
+    # solve stopped after any number of Newton steps reports a finite gap, which bounds its suboptimality
+    rng = np.random.default_rng(seed)
+    n, p = 200, 2000
+    X = sp.random(n, p, density=0.05, format="csc", random_state=seed)
+    y = np.where(X @ rng.standard_normal(p) > 0, 1.0, -1.0)
+    sw = np.full(n, 1.0 / n)
+    pen = ElasticNetPenalty(alpha_max(X.toarray(), y, sw) / 100)
+    best = ProxNewton(tol=1e-13).solve(X, y, Logistic(), pen).objective
+    for max_iter in range(1, 8):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # stopped short on purpose
+            sol = ProxNewton(tol=1e-10, max_iter=max_iter).solve(X, y, Logistic(), pen)
+        assert np.isfinite(sol.dual_gap), max_iter
+        primal = certificate(X, y, sol.coef, sol.intercept, Logistic(), pen).primal
+        assert primal == pytest.approx(sol.objective, rel=1e-12)
+        assert 0.0 <= primal - best <= sol.dual_gap * (1 + 1e-9) + 1e-15, max_iter
