@@ -34,12 +34,19 @@ from sparsefit.solvers._kernels import _REASSOC, conjugate_term, kkt_one, negati
 from sparsefit.solvers._ws_kernels import col_axpy, col_dot, next_working_set, solve_ws, solve_ws_active_first
 
 
-# Working-set growth between outer iterations: doubling, but eightfold while the solve keeps (almost) every
-# feature it was given, a sign that the support is still far larger. A cold single fit then reaches a support
-# of 400-4,000 features in 3-4 checks instead of 6-9 (each a pass over X): on the benchmark's text problems
-# 15-35% faster at alpha_max / 50 and / 100 (docs/solvers.md, "Growing the working set").
+# Cold single fits (docs/solvers.md, "Cold logistic fits"). The first working set holds the features whose
+# correlation at w = 0 exceeds twice their l1 (glmnet's first strong set), at most _FIRST_WS_MAX: a bound
+# that does not depend on n, so a weighted fit and the same fit on repeated rows take the same steps
+# (scikit-learn's sample-weight equivalence check), and that keeps the strong set of correlated designs
+# (a fifth of 20,000 genes, 140 kept) from costing more than the checks it saves.
+_FIRST_WS_MAX = 1000
+# Between outer iterations the working set doubles, but grows eightfold while the Newton solve keeps
+# (almost) every feature it was given: the support is then still far larger, and each growth costs a check
+# (a pass over X). 400-4,000 kept features are reached in 3-4 checks instead of 6-9.
 _GROWTH_SATURATED = 8
 _SATURATED = 0.9
+# A Newton subproblem whose working set is mostly zeros runs glmnet's active-first sweeps
+# (solve_ws_active_first): a feature that stays at zero then costs one epoch per round, not every epoch.
 _ACTIVE_FIRST = 0.5
 
 
@@ -609,13 +616,13 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
                         w[j] = 0.0
                         fresh = False
 
-        if cold_start:
+        if cold_start:  # the first check of a fit from zero: its violations size the first working set
             cold_start = False
             n_strong = 0
             for j in range(p):
                 if dist[j] > l1[j]:
                     n_strong += 1
-            ws_size = max(ws_size, min(n_strong, n // 2))
+            ws_size = max(ws_size, min(n_strong, _FIRST_WS_MAX))
         ws, ws_size = next_working_set(w, screened, is_unpen, dist, ws_size)
         if ws.shape[0] == 0:
             break
