@@ -34,7 +34,7 @@ from sparsefit.solvers._kernels import _REASSOC, conjugate_term, kkt_one, negati
 from sparsefit.solvers._ws_kernels import col_axpy, col_dot, next_working_set, solve_ws, solve_ws_active_first
 
 
-# Cold single fits (docs/solvers.md, "Cold logistic fits"). The first working set holds the features whose
+# Cold single fits (docs/logistic.md, "A cold single fit"). The first working set holds the features whose
 # correlation at w = 0 exceeds twice their l1 (glmnet's first strong set), at most _FIRST_WS_MAX: a bound
 # that does not depend on n, so a weighted fit and the same fit on repeated rows take the same steps
 # (scikit-learn's sample-weight equivalence check), and that keeps the strong set of correlated designs

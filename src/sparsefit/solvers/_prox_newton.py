@@ -23,9 +23,12 @@ Strategy (glmnet's quadratic approximation, skglm's ``ProxNewton`` working
 sets): an outer loop checks optimality on all features with one ``X.T theta``
 pass, screens with the gap-safe sphere (the logistic dual is 4-strongly
 concave in the ``1/sw`` metric, so the radius is ``sqrt(gap / 2)``), and picks
-a working set; an inner loop takes proximal Newton steps on it, each a
+a working set (a cold fit's first one: the features over twice their ``l1``
+at zero, at most 1,000; then doubling, or eightfold while the solve keeps
+nearly all of it); an inner loop takes proximal Newton steps on it, each a
 weighted least-squares subproblem solved by the shared coordinate-descent
-kernel, followed by a backtracking line search on the true objective.
+kernel (active-first sweeps while the working set is mostly zeros),
+followed by a backtracking line search on the true objective.
 The line searches (Armijo for the Newton steps, plain decrease for the
 intercept's 1-D Newton) also accept a step whose condition convexity
 certifies from the slope at the trial point, so a decrease smaller than the
@@ -34,7 +37,9 @@ objective's rounding does not halve the step dozens of times.
 Along a path, the first working set is solved until a first-order model of
 the gap meets ``0.8 tol P(0)`` (the check that follows computes the exact gap),
 and a check right after a Newton step takes the Newton model's intercept as it
-is (the dual point's projection absorbs its small gradient).
+is (the dual point's projection absorbs its small gradient), unless the
+projection would leave the dual's domain: the intercept is then refit exactly
+first, so the gap stays finite.
 
 The whole loop (outer checks, screening, working sets, Newton steps, line
 search and the intercept's 1-D Newton solve) is compiled as one numba
