@@ -186,18 +186,29 @@ def test_a_predictor_state_of_another_point_is_not_used():
     assert sol.predictor_state is stale and stale.describes(sol.coef, sol.intercept)
 
 
+def labels_and_weights(rng, n, negative_rate, n_unweighted):
+    """Labels in {-1, +1} and normalized sample weights, the first ``n_unweighted`` of them zero."""
+    y = np.where(rng.random(n) > negative_rate, 1.0, -1.0)
+    sw = rng.uniform(0.2, 2.0, n)
+    sw[:n_unweighted] = 0.0
+    return y, sw / sw.sum()
+
+
+def gradient_and_weights(y, sw, u):
+    """``theta = -grad F(u)`` and the Newton weights, from the kernel's own evaluation."""
+    out_u, theta, h = np.empty(len(y)), np.empty(len(y)), np.empty(len(y))
+    _pn_kernels._evaluate(y, sw, u, 0.0, out_u, theta, h)
+    return theta, h
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_conjugate_excess_bounds_the_exact_gap_term_from_above(seed):
     # F(u) + F*(-theta') at the dual point theta' = kappa (theta - shift sw), computed from the logs directly
     rng = np.random.default_rng(seed)
     n = 400
-    y = np.where(rng.random(n) > 0.4, 1.0, -1.0)
-    sw = rng.uniform(0.2, 2.0, n)
-    sw[:3] = 0.0
-    sw /= sw.sum()
+    y, sw = labels_and_weights(rng, n, 0.4, 3)
     u = rng.standard_normal(n) * [0.5, 3.0, 12.0, 40.0][seed % 4]
-    out_u, theta, h = np.empty(n), np.empty(n), np.empty(n)
-    _pn_kernels._evaluate(y, sw, u, 0.0, out_u, theta, h)
+    theta, h = gradient_and_weights(y, sw, u)
     datafit = Logistic()
     for kappa, shift in [(1.0, 0.0), (0.999, 0.0), (1.0, 1e-7), (0.97, -3e-5), (0.5, 1e-3)]:
         dual = kappa * (theta - shift * sw)
@@ -217,13 +228,9 @@ def test_shift_test_agrees_with_the_conjugates_domain(seed):
     # branch-free test must say so exactly when Logistic.conjugate is infinite
     rng = np.random.default_rng(seed)
     n = 300
-    y = np.where(rng.random(n) > 0.5, 1.0, -1.0)
-    sw = rng.uniform(0.2, 2.0, n)
-    sw[:2] = 0.0
-    sw /= sw.sum()
+    y, sw = labels_and_weights(rng, n, 0.5, 2)
     u = y * rng.uniform(0.0, [2.0, 15.0, 30.0, 45.0][seed], n)  # well-fit samples: t_i = sigmoid(-|u_i|) -> 0
-    out_u, theta, h = np.empty(n), np.empty(n), np.empty(n)
-    _pn_kernels._evaluate(y, sw, u, 0.0, out_u, theta, h)
+    theta, _ = gradient_and_weights(y, sw, u)
     t_min = np.min(y[sw > 0] * theta[sw > 0] / sw[sw > 0])
     datafit = Logistic()
     answers = set()
