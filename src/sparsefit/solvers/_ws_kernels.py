@@ -399,17 +399,13 @@ def solve_ws_active_first(data, indices, indptr, XT, is_sparse, v, z, r, b, w, w
             if w[ws[k]] != 0.0:
                 active[n_active] = ws[k]
                 n_active += 1
-        if n_active == nws:
-            b, epochs, kkt = solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips, l1, l2,
-                                      lower, upper, fit_intercept, target, max_epochs - n_epochs, anderson,
-                                      check_every)
-            n_epochs += epochs
-            break
         if n_active > 0:
-            b, epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, active[:n_active], xbar,
-                                    lips, l1, l2, lower, upper, fit_intercept, target, max_epochs - n_epochs,
-                                    anderson, check_every)
+            b, epochs, kkt = solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, active[:n_active], xbar,
+                                      lips, l1, l2, lower, upper, fit_intercept, target, max_epochs - n_epochs,
+                                      anderson, check_every)
             n_epochs += epochs
+            if n_active == nws:  # the active set is ws: that solve's check covered all of it
+                break
         if fit_intercept:
             b = np.dot(v, r) / v_sum  # re-anchored, as solve_ws does before a check
         kkt = _ws_kkt(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, l1, l2, lower,
