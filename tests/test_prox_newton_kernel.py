@@ -47,6 +47,19 @@ def test_evaluate_matches_the_datafit_without_overflow():
     assert h_sum == pytest.approx(h.sum(), rel=1e-14)
 
 
+def test_evaluate_loss_error_is_absolute_and_below_the_gap_floor():
+    # the loss takes log(1 + e), not log1p(e): on samples that are all well fit (loss ~ 1e-9) the relative error
+    # grows, but the absolute one stays within the rounding of 1 + e, two orders below the 1e-14 gap floor
+    rng = np.random.default_rng(4)
+    y = np.where(rng.random(1000) > 0.5, 1.0, -1.0)
+    sw = np.full(1000, 1e-3)
+    u = y * rng.uniform(15.0, 25.0, 1000)
+    loss = _pn_kernels._evaluate(y, sw, u, 0.0, np.empty(1000), np.empty(1000), np.empty(1000))[0]
+    exact = float(np.sum(sw * np.log1p(np.exp(-np.abs(u)))))
+    assert 0.0 < exact < 1e-6
+    assert abs(loss - exact) <= 2.3e-16
+
+
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
 def test_certified_dense_equals_csc(fit_intercept, l1_ratio):

@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from sparsefit.solvers._design import Design
-from sparsefit.solvers._ws_kernels import solve_ws, solve_ws_active_first
+from sparsefit.solvers._ws_kernels import _epoch, plain_l1_on, solve_ws, solve_ws_active_first
 
 
 def weighted_problem(sparse, seed=0, n=200, p=300):
@@ -64,3 +64,33 @@ def test_active_first_reaches_the_target_and_the_same_solution(sparse, fit_inter
         results[kernel.__name__] = w
     # the problem has a unique solution here (n < p, but the active columns are in general position)
     np.testing.assert_allclose(results["solve_ws_active_first"], results["solve_ws"], atol=1e-5)
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+def test_plain_l1_epoch_takes_the_general_proximal_step(sparse):
+    # _epoch's soft-threshold for plain L1 must give the iterates the general step gives (l2 = 0, no bounds),
+    # down to the last bit, and the general step must still apply once a feature has a bound
+    X, v, z = weighted_problem(sparse, seed=3)
+    design = Design(X)
+    n, p = X.shape
+    dense = X.toarray() if sp.issparse(X) else X
+    xbar = (v @ dense) / v.sum()
+    lips = v @ (dense - xbar) ** 2
+    l1_value = np.max(np.abs(dense.T @ (v * (z - v @ z / v.sum())))) / 10
+    l1, l2 = np.full(p, l1_value), np.zeros(p)
+    lower, upper = np.full(p, -np.inf), np.full(p, np.inf)
+    ws = np.arange(p, dtype=np.int64)
+    assert plain_l1_on(ws, l2, lower, upper)
+    iterates = []
+    for plain in (True, False):
+        w, r, b = np.zeros(p), z.copy(), float(v @ z / v.sum())
+        for _ in range(5):
+            b, _ = _epoch(*design.storage, v, v.sum(), 0.0, r, b, w, ws, xbar, lips, l1, l2, lower, upper, True, plain)
+        iterates.append((w.copy(), r.copy(), b))
+    assert np.count_nonzero(iterates[0][0]) > 0
+    np.testing.assert_array_equal(iterates[0][0], iterates[1][0])
+    np.testing.assert_array_equal(iterates[0][1], iterates[1][1])
+    assert iterates[0][2] == iterates[1][2]
+    upper[ws[-1]] = 0.0
+    assert not plain_l1_on(ws, l2, lower, upper)
+    assert plain_l1_on(ws[:-1], l2, lower, upper)

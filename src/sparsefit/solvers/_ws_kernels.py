@@ -133,7 +133,7 @@ def weight_summary(v):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
-           fit_intercept):
+           fit_intercept, plain_l1):
     """One cyclic pass over ``ws``; returns the intercept and the largest ``lips_j |delta_j|``.
 
     ``lips_j |delta_j|`` is the length of feature ``j``'s proximal-gradient step
@@ -145,7 +145,8 @@ def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, w
     weights (one gather less per non-zero on CSC columns). The column loops are
     written out here rather than calling :func:`col_dot` / :func:`col_axpy`:
     a call with array arguments in this loop costs numba an atomic reference
-    count per array, more than a short sparse column itself.
+    count per array, more than a short sparse column itself. ``plain_l1`` says
+    every feature of ``ws`` has ``l2 = 0`` and no bounds (:func:`plain_l1_on`).
     """
     max_step = 0.0
     for k in range(ws.shape[0]):
@@ -172,7 +173,14 @@ def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, w
         if fit_intercept:
             grad -= b * v_sum * xbar[j]
         old = w[j]
-        new = _prox_coordinate(lj * old + grad, lj, l1[j], l2[j], lower[j], upper[j])
+        if plain_l1:
+            # _prox_coordinate with l2 = 0 and no bounds (the same floating-point result), without their three
+            # loads per feature: 7% of an epoch over a logistic working set's scattered features
+            zj = lj * old + grad
+            l1j = l1[j]
+            new = (zj - l1j) / lj if zj > l1j else ((zj + l1j) / lj if zj < -l1j else 0.0)
+        else:
+            new = _prox_coordinate(lj * old + grad, lj, l1[j], l2[j], lower[j], upper[j])
         delta = new - old
         if delta != 0.0:
             w[j] = new
@@ -186,6 +194,16 @@ def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, w
                 b -= delta * xbar[j]
             max_step = max(max_step, lj * abs(delta))
     return b, max_step
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def plain_l1_on(ws, l2, lower, upper):
+    """Whether every feature of ``ws`` has ``l2 = 0`` and no bounds: its coordinate steps are soft-thresholds."""
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        if l2[j] != 0.0 or lower[j] != -np.inf or upper[j] != np.inf:
+            return False
+    return True
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
@@ -345,9 +363,10 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
     theta = np.empty(0 if uniform_v > 0.0 else n)
     scratch = np.empty(0)
     n_epochs = 0
+    plain_l1 = plain_l1_on(ws, l2, lower, upper)
     while n_epochs < max_epochs:
         b, max_step = _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, lips, l1,
-                             l2, lower, upper, fit_intercept)
+                             l2, lower, upper, fit_intercept, plain_l1)
         n_epochs += 1
         if anderson > 0:
             for k in range(nws):
@@ -390,9 +409,10 @@ def solve_ws_active_first(data, indices, indptr, XT, is_sparse, v, z, r, b, w, w
     active = np.empty(nws, dtype=np.int64)
     n_epochs = 0
     kkt = np.inf
+    plain_l1 = plain_l1_on(ws, l2, lower, upper)
     while n_epochs < max_epochs:
         b, _ = _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, lips, l1, l2,
-                      lower, upper, fit_intercept)
+                      lower, upper, fit_intercept, plain_l1)
         n_epochs += 1
         n_active = 0
         for k in range(nws):
