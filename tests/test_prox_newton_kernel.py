@@ -11,6 +11,7 @@ from sparsefit._optimality import certificate
 from sparsefit._penalty import ElasticNetPenalty
 from sparsefit.solvers import ProxNewton
 from sparsefit.solvers import _pn_kernels
+from sparsefit.solvers._design import Design
 
 
 def problem(n=120, p=40, seed=0, density=0.3):
@@ -274,3 +275,59 @@ def test_every_check_of_a_near_separable_cold_fit_has_a_finite_gap(seed):
         primal = certificate(X, y, sol.coef, sol.intercept, Logistic(), pen).primal
         assert primal == pytest.approx(sol.objective, rel=1e-12)
         assert 0.0 <= primal - best <= sol.dual_gap * (1 + 1e-9) + 1e-15, max_iter
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+def test_check_pass_plain_l1_branch_equals_the_general_one(sparse):
+    # the check's plain-L1 shortcut must return what the general per-feature code returns, bit for bit
+    rng = np.random.default_rng(5)
+    n, p = 80, 300
+    X = sp.random(n, p, density=0.1, format="csc", random_state=5)
+    design = Design(X if sparse else np.asfortranarray(X.toarray()))
+    theta = rng.standard_normal(n) * 0.05
+    corr = np.asarray(X.T @ theta).ravel()
+    w = np.where(rng.random(p) < 0.1, rng.standard_normal(p), 0.0)
+    screened = (rng.random(p) < 0.2) & (w == 0.0)
+    l1 = np.abs(corr) * rng.uniform(0.5, 1.5, p) + 1e-3  # about half the features violate
+    l2, lower, upper = np.zeros(p), np.full(p, -np.inf), np.full(p, np.inf)
+    xbar = np.asarray(X.mean(axis=0)).ravel()
+    results = []
+    for plain in (True, False):
+        Xt_theta = np.empty(p) if sparse else corr.copy()
+        dist = np.empty(p)
+        kkt, pen, kappa = _pn_kernels._check_pass(*design.storage[:3], sparse, theta, w, screened, l1, l2, lower,
+                                                  upper, xbar, 0.01, Xt_theta, dist, plain)
+        results.append((kkt, pen, kappa, Xt_theta, dist))
+    (kkt, pen, kappa, Xt_theta, dist), general = results
+    assert (kkt, pen, kappa) == general[:3]
+    np.testing.assert_array_equal(dist, general[4])
+    np.testing.assert_array_equal(Xt_theta, general[3])
+    assert 0.0 < kappa < 1.0 and kkt > 0.0 and np.all(dist[screened] == 0.0)
+
+
+def test_feature_summary_flags_and_alpha_scaling():
+    # a path computes the summary once from the unit penalties and scales it: that must equal the summary of
+    # the scaled penalties at every alpha > 0 (pn_solve takes one or the other)
+    rng = np.random.default_rng(6)
+    p = 50
+    lips = rng.uniform(0.1, 1.0, p)
+    lips[[3, 7]] = 0.0  # constant columns
+    unit_l1 = rng.uniform(0.5, 2.0, p)
+    unit_l1[[7, 10, 11]] = 0.0  # 10, 11 unpenalized; 7 constant as well
+    unit_l2 = np.zeros(p)
+    lower, upper = np.full(p, -np.inf), np.full(p, np.inf)
+    flags = np.empty(p, dtype=bool), np.empty(p, dtype=bool)
+    unit = _pn_kernels.feature_summary(lips, unit_l1, unit_l2, lower, upper, *flags)
+    np.testing.assert_array_equal(flags[0], lips <= 0)
+    np.testing.assert_array_equal(np.flatnonzero(flags[1]), [10, 11])
+    assert unit[0] == 2 and unit[4] == 1.0
+    assert unit[1] == unit_l1.max() and unit[3] == unit_l1[(unit_l1 > 0) & (lips > 0)].min()
+    for alpha in (1e-3, 0.37, 5.0):
+        scaled_flags = np.empty(p, dtype=bool), np.empty(p, dtype=bool)
+        scaled = _pn_kernels.feature_summary(lips, alpha * unit_l1, alpha * unit_l2, lower, upper, *scaled_flags)
+        np.testing.assert_array_equal(scaled_flags[0], flags[0])
+        np.testing.assert_array_equal(scaled_flags[1], flags[1])
+        np.testing.assert_array_equal(scaled[[0, 4]], unit[[0, 4]])
+        np.testing.assert_array_equal(scaled[1:4], alpha * unit[1:4])
+    upper[5] = 1.0  # one bound: no longer plain L1
+    assert _pn_kernels.feature_summary(lips, unit_l1, unit_l2, lower, upper, *flags)[4] == 0.0

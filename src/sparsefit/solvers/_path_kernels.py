@@ -18,7 +18,7 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from sparsefit.solvers._pn_kernels import _evaluate, pn_solve
+from sparsefit.solvers._pn_kernels import _evaluate, feature_summary, pn_solve
 from sparsefit.solvers._ws_kernels import S_ALPHA, cd_solve, weighted_sq_sum
 
 
@@ -229,6 +229,12 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
     corr_prev = np.empty(p)
     no_features = np.empty(0, dtype=np.int64)  # (neither a module constant nor literal False: see cd_path)
     carried = m < 0
+    # the per-feature flags and penalty scales once for the path: at alpha they are the unit ones, scaled
+    screened_base = np.empty(p, dtype=np.bool_)
+    is_unpen_base = np.empty(p, dtype=np.bool_)
+    unit_summary = feature_summary(lips, unit_l1, unit_l2, lower, upper, screened_base, is_unpen_base)
+    summary = unit_summary.copy()
+    no_summary = np.empty(0)
     (support_ptr, support_indices, support_values, intercepts, gaps, n_newton, converged, misses, dev_ratio,
      seconds) = _outputs(m)
     n_done = 0
@@ -242,11 +248,17 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
         strong_factor = max(2.0 - alphas[k - 1] / alpha, 0.0) if (carried and k > 0) else -1.0
         ws_init = first_ws if k == 0 else no_features
         use_ws_init = use_first_ws and k == 0
+        summary[1] = alpha * unit_summary[1]  # max l1
+        summary[2] = alpha * unit_summary[2]  # max l2
+        summary[3] = alpha * unit_summary[3]  # l1_ref
+        # valid while alpha * (every unit penalty) is zero exactly where the unit one is
+        exact = alpha > 0.0 and alpha * unit_summary[5] > 0.0 and alpha * unit_summary[6] > 0.0
+        alpha_summary = summary if exact else no_summary
         (b, gap, kkt, objective, steps, _, n_checks, ok, threshold, state_ok, use_gap, n_missed,
          support) = pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lower, upper,
                              fit_intercept, w, b, b0, ws_init, use_ws_init, corr_now, margin, u, theta,
                              h, stats, carried, corr_prev, strong_factor, tol, max_iter, max_epochs, max_outer,
-                             ws_start, screening)
+                             ws_start, screening, screened_base, is_unpen_base, alpha_summary)
         support_indices, support_values, penalty = _store_support(k, support, w, scale, l1, l2, support_ptr,
                                                                   support_indices, support_values)
         if ok:

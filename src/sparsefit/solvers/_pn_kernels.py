@@ -309,6 +309,43 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def feature_summary(lips, l1, l2, lower, upper, screened, is_unpen):
+    """Per-feature flags and penalty scales of a solve: fills ``screened`` (constant columns, ``lips_j = 0``) and
+    ``is_unpen`` (``l1_j = l2_j = 0``, not constant).
+
+    Returns ``[n_unpen, max l1, max l2, l1_ref, plain_l1, smallest positive l1, smallest positive l2]``:
+    ``l1_ref`` the smallest positive ``l1`` of a non-constant column (inf if none), ``plain_l1`` 1.0 when
+    every ``l2`` is 0 and no feature has a bound. For ``alpha * l1`` and ``alpha * l2`` with ``alpha > 0``
+    the flags are the same and the scales ``alpha`` times these (rounding is monotone), as long as neither
+    smallest positive value underflows.
+    """
+    n_unpen = 0
+    max_l1 = 0.0
+    max_l2 = 0.0
+    l1_ref = np.inf
+    plain_l1 = True
+    min_l1 = np.inf
+    min_l2 = np.inf
+    for j in range(lips.shape[0]):
+        constant = lips[j] <= 0.0
+        screened[j] = constant
+        unpenalized = l1[j] == 0.0 and l2[j] == 0.0 and not constant
+        is_unpen[j] = unpenalized
+        n_unpen += unpenalized
+        max_l1 = max(max_l1, l1[j])
+        max_l2 = max(max_l2, l2[j])
+        if l1[j] > 0.0:
+            min_l1 = min(min_l1, l1[j])
+            if not constant:
+                l1_ref = min(l1_ref, l1[j])
+        if l2[j] > 0.0:
+            min_l2 = min(min_l2, l2[j])
+        if l2[j] != 0.0 or lower[j] != -np.inf or upper[j] != np.inf:
+            plain_l1 = False
+    return np.array([n_unpen, max_l1, max_l2, l1_ref, 1.0 if plain_l1 else 0.0, min_l1, min_l2])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _shift_leaves_domain(y, sw, theta, shift):
     """Whether the dual point's projection ``t_i - shift y_i`` (see :func:`_conjugate_excess`) leaves ``[0, 1]``
     for some sample: then the gap is infinite whatever the scaling ``kappa`` (which only shrinks toward 0).
@@ -365,13 +402,15 @@ def _conjugate_excess(y, sw, u, theta, h, kappa, shift):
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
 def _check_pass(data, indices, indptr, is_sparse, theta, w, screened, l1, l2, lower, upper, xbar, shift_sum,
-                Xt_theta, dist):
+                Xt_theta, dist, plain_l1):
     """One pass over the features at a check: ``X.T theta`` (CSC; dense X: ``Xt_theta`` holds it already), each
     feature's KKT violation (``dist``, 0 for screened zeros), the penalty at ``w`` and the dual scaling ``kappa``
     of the projected ``theta`` (``X_j.T theta - shift_sum xbar_j``). Returns ``(kkt, penalty, kappa)``.
 
     Compiled apart with reassociation: the column sums then run on several accumulators instead of one
     serial chain of additions (the pass was a third of a full-size L1-logistic path; 25% faster this way).
+    With ``plain_l1`` (every ``l2 = 0``, no bounds) the per-feature part reads neither ``l2`` nor the bounds:
+    on 12,500 columns of 5 non-zeros it was half of the pass.
     """
     kkt = 0.0
     kappa = 1.0
@@ -385,6 +424,20 @@ def _check_pass(data, indices, indptr, is_sparse, theta, w, screened, l1, l2, lo
         else:
             acc = Xt_theta[j]
         wj = w[j]
+        if plain_l1:
+            # kkt_one, the penalty and the scaling below with l2 = 0 and no bounds
+            l1j = l1[j]
+            if wj == 0.0:
+                d = 0.0 if screened[j] else max(abs(acc) - l1j, 0.0)
+            else:
+                d = abs(acc - l1j) if wj > 0.0 else abs(acc + l1j)
+                pen += l1j * abs(wj)
+            dist[j] = d
+            kkt = max(kkt, d)
+            sj = abs(acc - shift_sum * xbar[j])
+            if sj > l1j:
+                kappa = min(kappa, l1j / sj)
+            continue
         if screened[j] and wj == 0.0:
             d = 0.0
         else:
@@ -406,7 +459,7 @@ def _check_pass(data, indices, indptr, is_sparse, theta, w, screened, l1, l2, lo
 @njit(cache=True, nogil=True, error_model="numpy")
 def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lower, upper, fit_intercept, w, b,
              b0, ws_init, use_ws_init, Xt_theta, margin, u, theta, h, stats, carried, prev_corr, strong_factor, tol,
-             max_iter, max_epochs, max_outer, ws_start, screening):
+             max_iter, max_epochs, max_outer, ws_start, screening, screened_base, is_unpen_base, summary):
     """Working-set proximal Newton for the logistic datafit (see :mod:`sparsefit.solvers._prox_newton`).
 
     Parameters (beyond the storage and penalty arrays)
@@ -424,6 +477,9 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
     prev_corr, strong_factor : with ``carried`` and ``strong_factor >= 0``, the first working set is the
         support plus the sequential strong set ``{j : |prev_corr_j| >= strong_factor * l1_j}`` (``prev_corr``:
         ``X.T theta`` at the warm start) instead of ``ws_init``.
+    screened_base, is_unpen_base, summary : with ``carried`` and a non-empty ``summary``, what
+        :func:`feature_summary` gives for these ``l1, l2`` (a path computes it once, see ``pn_path``); else
+        empty, and computed here.
 
     Returns
     -------
@@ -434,38 +490,34 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
     """
     n = y.shape[0]
     p = w.shape[0]
-    screened = np.zeros(p, dtype=np.bool_)
-    is_unpen = np.zeros(p, dtype=np.bool_)
     if not carried:
         margin[:] = 0.0
-    n_unpen = 0
-    n_support = 0
-    max_l1 = 0.0
-    max_l2 = 0.0
-    l1_ref = np.inf
-    plain_l1 = True
-    for j in range(p):
-        w[j] = min(max(w[j], lower[j]), upper[j])
-        if lips[j] <= 0.0:
-            screened[j] = True
-            w[j] = 0.0
-        elif l1[j] == 0.0 and l2[j] == 0.0:
-            is_unpen[j] = True
-            n_unpen += 1
-        if w[j] != 0.0:
-            n_support += 1
-            if not carried:  # a carried margin is X w already
-                if is_sparse:
-                    for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
-                        margin[np.uintp(indices[idx])] += w[j] * data[idx]
-                else:
-                    col_axpy(data, indices, indptr, XT, is_sparse, j, w[j], margin)
-        max_l1 = max(max_l1, l1[j])
-        max_l2 = max(max_l2, l2[j])
-        if l1[j] > 0.0 and not screened[j]:
-            l1_ref = min(l1_ref, l1[j])
-        if l2[j] != 0.0 or lower[j] != -np.inf or upper[j] != np.inf:
-            plain_l1 = False
+    if carried and summary.shape[0] > 0:
+        # along a path: the warm start is the previous solution (in the box, zero on constant columns) and the
+        # per-feature flags are the path's; the pass over p's six arrays (a seventh of an early alpha) is saved
+        screened = screened_base.copy()
+        is_unpen = is_unpen_base
+        n_support = 0
+        for j in range(p):
+            n_support += w[j] != 0.0
+    else:
+        screened = np.empty(p, dtype=np.bool_)
+        is_unpen = np.empty(p, dtype=np.bool_)
+        summary = feature_summary(lips, l1, l2, lower, upper, screened, is_unpen)
+        n_support = 0
+        for j in range(p):
+            w[j] = 0.0 if screened[j] else min(max(w[j], lower[j]), upper[j])
+            if w[j] != 0.0:
+                n_support += 1
+                if not carried:  # a carried margin is X w already
+                    if is_sparse:
+                        for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                            margin[np.uintp(indices[idx])] += w[j] * data[idx]
+                    else:
+                        col_axpy(data, indices, indptr, XT, is_sparse, j, w[j], margin)
+    n_unpen = int(summary[0])
+    max_l1, max_l2, l1_ref = summary[1], summary[2], summary[3]
+    plain_l1 = summary[4] > 0.0
     use_gap = n_unpen == 0
     # the KKT targets from the gap's first-order model need an L1 scale; without one, the safe target alone
     adaptive = use_gap and l1_ref < np.inf
@@ -581,7 +633,7 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         shift = theta_sum / sw_sum if fit_intercept else 0.0
         shift_sum = shift * sw_sum
         kkt, pen, kappa = _check_pass(data, indices, indptr, is_sparse, theta, w, screened, l1, l2, lower, upper,
-                                      xbar, shift_sum, Xt_theta, dist)
+                                      xbar, shift_sum, Xt_theta, dist, plain_l1)
         objective = loss + pen
         if use_gap:
             kappa = max(kappa, 0.0)

@@ -65,6 +65,8 @@ from sparsefit.solvers._threads import single_threaded_blas
 
 
 _NO_FEATURES = np.empty(0, dtype=np.int64)
+_NO_FLAGS = np.empty(0, dtype=np.bool_)
+_NO_SUMMARY = np.empty(0)
 
 
 def _warn_not_converged(n_newton, use_gap, value, threshold):
@@ -143,7 +145,7 @@ class ProxNewton:
             ws_init is not None, Xt_theta, state.margin, state.u, state.theta, state.h, state.stats, carried,
             state.correlations, float(strong_factor) if own_strong_set else -1.0,
             float(self.tol), int(self.max_iter), int(self.max_epochs), int(self.max_outer), int(self.ws_start),
-            bool(self.screening),
+            bool(self.screening), _NO_FLAGS, _NO_FLAGS, _NO_SUMMARY,
         )
         state.record(w, b, state_ok, Xt_theta)
         if not converged:
