@@ -73,6 +73,36 @@ def test_logistic_path_matches_independent_fits():
         assert ours.primal <= ref.primal + 1e-10 and ref.primal <= ours.primal * (1 + 1e-6)
 
 
+@pytest.mark.parametrize("unpenalized", [False, True])
+def test_logistic_path_with_constant_columns_and_penalty_factors_is_optimal_at_every_alpha(unpenalized):
+    # a path solve takes its per-feature flags (constant columns, unpenalized features) and penalty scales from
+    # the path rather than recomputing them: every alpha's point must still satisfy its own optimality conditions
+    rng = np.random.default_rng(12)
+    X = sp.random(200, 40, density=0.2, format="csc", random_state=12).toarray()
+    X[:, 5] = 1.0  # constant columns: never in the model
+    X[:, 6] = 0.0
+    y = (X[:, :4] @ np.array([3.0, -2.0, 2.0, 1.5]) + rng.logistic(size=200) * 0.5 > 0.3).astype(int)
+    factor = rng.uniform(0.5, 2.0, 40)
+    if unpenalized:
+        factor[[0, 9]] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every alpha converges in the compiled path loop, no fallback
+        path = sparsefit.regularization_path(sp.csc_matrix(X), y, loss="logistic", n_alphas=12, tol=1e-10,
+                                             penalty_factor=factor, early_stop=False)
+    y_pm = np.where(y == 1, 1.0, -1.0)
+    for k in range(1, 12):
+        coef = path.coefs[:, k].toarray().ravel()
+        pen = ElasticNetPenalty(path.alphas[k], 1.0, factor)
+        cert = certificate(X, y_pm, coef, path.intercepts[k], Logistic(), pen)
+        assert coef[5] == 0.0 and coef[6] == 0.0
+        if unpenalized:  # no gap (the unpenalized block): the KKT conditions, relative to alpha_max's scale
+            assert cert.kkt_violation <= 1e-8 * path.alpha_max
+            assert coef[0] != 0.0 and coef[9] != 0.0
+        else:
+            assert cert.gap <= 1e-10 * np.log(2)
+    assert np.count_nonzero(path.coefs[:, -1].toarray()) > 4
+
+
 def test_path_point_equals_a_cold_fit():
     X, y, _ = sparse_signal(seed=3)
     path = sparsefit.regularization_path(X, y, n_alphas=15, tol=1e-12, early_stop=False)
