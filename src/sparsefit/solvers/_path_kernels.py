@@ -18,7 +18,8 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from sparsefit.solvers._pn_kernels import _evaluate, feature_summary, pn_solve
+from sparsefit.solvers._pn_kernels import (F_L1_REF, F_MAX_L1, F_MIN_L1, F_MIN_L2, _evaluate, feature_summary,
+                                           pn_solve)
 from sparsefit.solvers._ws_kernels import S_ALPHA, cd_solve, weighted_sq_sum
 
 
@@ -248,11 +249,10 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
         strong_factor = max(2.0 - alphas[k - 1] / alpha, 0.0) if (carried and k > 0) else -1.0
         ws_init = first_ws if k == 0 else no_features
         use_ws_init = use_first_ws and k == 0
-        summary[1] = alpha * unit_summary[1]  # max l1
-        summary[2] = alpha * unit_summary[2]  # max l2
-        summary[3] = alpha * unit_summary[3]  # l1_ref
+        for q in range(F_MAX_L1, F_L1_REF + 1):  # the scales; the counts and flags do not move with alpha
+            summary[q] = alpha * unit_summary[q]
         # valid while alpha * (every unit penalty) is zero exactly where the unit one is
-        exact = alpha > 0.0 and alpha * unit_summary[5] > 0.0 and alpha * unit_summary[6] > 0.0
+        exact = alpha > 0.0 and alpha * unit_summary[F_MIN_L1] > 0.0 and alpha * unit_summary[F_MIN_L2] > 0.0
         alpha_summary = summary if exact else no_summary
         (b, gap, kkt, objective, steps, _, n_checks, ok, threshold, state_ok, use_gap, n_missed,
          support) = pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lower, upper,

@@ -308,12 +308,17 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
     return b, steps, epochs, True
 
 
+# Indices into feature_summary's array.
+F_N_UNPEN, F_MAX_L1, F_MAX_L2, F_L1_REF, F_PLAIN_L1, F_MIN_L1, F_MIN_L2 = 0, 1, 2, 3, 4, 5, 6
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def feature_summary(lips, l1, l2, lower, upper, screened, is_unpen):
     """Per-feature flags and penalty scales of a solve: fills ``screened`` (constant columns, ``lips_j = 0``) and
     ``is_unpen`` (``l1_j = l2_j = 0``, not constant).
 
-    Returns ``[n_unpen, max l1, max l2, l1_ref, plain_l1, smallest positive l1, smallest positive l2]``:
+    Returns ``[n_unpen, max l1, max l2, l1_ref, plain_l1, smallest positive l1, smallest positive l2]``
+    (indices ``F_N_UNPEN`` ... ``F_MIN_L2``):
     ``l1_ref`` the smallest positive ``l1`` of a non-constant column (inf if none), ``plain_l1`` 1.0 when
     every ``l2`` is 0 and no feature has a bound. For ``alpha * l1`` and ``alpha * l2`` with ``alpha > 0``
     the flags are the same and the scales ``alpha`` times these (rounding is monotone), as long as neither
@@ -515,9 +520,9 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
                             margin[np.uintp(indices[idx])] += w[j] * data[idx]
                     else:
                         col_axpy(data, indices, indptr, XT, is_sparse, j, w[j], margin)
-    n_unpen = int(summary[0])
-    max_l1, max_l2, l1_ref = summary[1], summary[2], summary[3]
-    plain_l1 = summary[4] > 0.0
+    n_unpen = int(summary[F_N_UNPEN])
+    max_l1, max_l2, l1_ref = summary[F_MAX_L1], summary[F_MAX_L2], summary[F_L1_REF]
+    plain_l1 = summary[F_PLAIN_L1] > 0.0
     use_gap = n_unpen == 0
     # the KKT targets from the gap's first-order model need an L1 scale; without one, the safe target alone
     adaptive = use_gap and l1_ref < np.inf
