@@ -30,3 +30,8 @@ def test_column_means_and_spreads_match_numpy(weights, fit_intercept, storage):
     np.testing.assert_allclose(prep.lips, spread, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(prep.sqrt_lips, np.sqrt(spread), rtol=1e-10, atol=1e-7)
     np.testing.assert_array_equal(np.flatnonzero(prep.constant), [4] if fit_intercept else [])
+    # the Hoelder bounds' slopes: absolute sums over the samples that carry weight, 0 for a constant column
+    col_l1 = (sw > 0) @ np.abs(Xd)
+    if fit_intercept:
+        col_l1[4] = 0.0
+    np.testing.assert_allclose(prep.col_l1, col_l1, rtol=1e-12)

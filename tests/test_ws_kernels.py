@@ -5,7 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from sparsefit.solvers._design import Design
-from sparsefit.solvers._ws_kernels import _epoch, plain_l1_on, solve_ws, solve_ws_active_first
+from sparsefit.solvers._ws_kernels import _dual_point, _epoch, plain_l1_on, solve_ws, solve_ws_active_first
 
 
 def weighted_problem(sparse, seed=0, n=200, p=300):
@@ -94,3 +94,34 @@ def test_plain_l1_epoch_takes_the_general_proximal_step(sparse):
     upper[ws[-1]] = 0.0
     assert not plain_l1_on(ws, l2, lower, upper)
     assert plain_l1_on(ws[:-1], l2, lower, upper)
+
+
+@pytest.mark.parametrize("weights", ["uniform", "varied", "some zero"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_dual_point_and_its_steps_match_numpy(weights, fit_intercept):
+    """The dual point, the gap's sums and the step in both norms the correlation bounds grow by."""
+    rng = np.random.default_rng(5)
+    n = 257  # not a multiple of a vector width
+    raw = {"uniform": np.ones(n), "varied": rng.uniform(0.2, 3.0, n),
+           "some zero": np.where(rng.random(n) < 0.3, 0.0, 1.0)}[weights]
+    v = raw / raw.sum()
+    uniform = weights == "uniform"
+    y = rng.standard_normal(n)
+    r = y - rng.standard_normal(n) * 0.3
+    theta_old = rng.standard_normal(n) * v
+    theta = theta_old.copy()
+    step = np.empty(n)
+    b, loss, dual_lin, dual_quad, dist, dist_max = _dual_point(v, 1.0, 1.0 / v[0] if uniform else 0.0, r, 0.0, y,
+                                                               fit_intercept, True, theta, step)
+    b_expected = float(v @ r) if fit_intercept else 0.0
+    expected = v * (r - b_expected)
+    positive = v > 0
+    np.testing.assert_allclose(theta, expected, rtol=1e-12, atol=1e-15)
+    assert abs(b - b_expected) <= 1e-12
+    np.testing.assert_allclose(loss, v @ (r - b_expected) ** 2, rtol=1e-12)
+    np.testing.assert_allclose(dual_lin, expected @ y, rtol=1e-12)
+    np.testing.assert_allclose(dual_quad, np.sum(expected[positive] ** 2 / v[positive]), rtol=1e-12)
+    moved = expected - theta_old
+    np.testing.assert_allclose(dist, np.sqrt(np.sum(moved[positive] ** 2 / v[positive])), rtol=1e-12)
+    # the largest move (a sample without weight has theta 0 and does not count)
+    np.testing.assert_allclose(dist_max, np.max(np.abs(moved[positive])), rtol=1e-12)

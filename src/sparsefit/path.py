@@ -278,11 +278,12 @@ class _Problem:
         theta = self.prepared.sw * (self.y - intercept)
         corr_base = np.abs(self._null_correlations)
         corr_base[self.prepared.constant] = 0.0
+        corr_base_max = corr_base.copy()  # drift 0 in both norms
         scalars = np.zeros(N_SCALARS)
         scalars[S_ALPHA] = alpha_max  # the strong rule's previous alpha
         p = self.X.shape[1]
-        return DualState(theta, corr_base, np.zeros(p), scalars, np.empty(0, dtype=np.int64),
-                         self.prepared.sqrt_lips)
+        return DualState(theta, corr_base, corr_base_max, np.zeros(p), scalars, np.empty(0, dtype=np.int64),
+                         self.prepared.sqrt_lips, self.prepared.col_l1)
 
     def null_certificate(self, penalty):
         """The certificate of :meth:`null_solution` under ``penalty`` (alpha >= alpha_max).

@@ -57,7 +57,7 @@ def _coefficients(init, n_features, overwrite_init):
     return np.array(init, dtype=np.float64)
 
 
-def _usable_state(dual_state, n, p, sqrt_lips):
+def _usable_state(dual_state, n, p, sqrt_lips, col_l1):
     """``(state, True)`` when ``dual_state`` fits an (n, p) problem, else a fresh, empty one and False.
 
     The kernels update a usable state's arrays in place (consumed: no O(n + p)
@@ -65,7 +65,8 @@ def _usable_state(dual_state, n, p, sqrt_lips):
     """
     if dual_state is not None and dual_state.theta.shape == (n,) and dual_state.corr_base.shape == (p,):
         return dual_state, True
-    return DualState(np.zeros(n), np.empty(p), np.empty(p), np.zeros(N_SCALARS), _NO_FEATURES, sqrt_lips), False
+    return DualState(np.zeros(n), np.empty(p), np.empty(p), np.empty(p), np.zeros(N_SCALARS), _NO_FEATURES, sqrt_lips,
+                     col_l1), False
 
 
 class _PerProblemCache:
@@ -205,11 +206,11 @@ class CoordinateDescent:
         r = y.copy()
         Xt_theta = np.empty(p)
         strong = _NO_FEATURES if ws_init is None else np.asarray(ws_init, dtype=np.int64)
-        state, use_state = _usable_state(dual_state, n, p, prep.sqrt_lips)
+        state, use_state = _usable_state(dual_state, n, p, prep.sqrt_lips, prep.col_l1)
         b, gap, kkt, objective, n_epochs, n_checks, converged, _, n_missed, watched, cand, support = cd_solve(
-            *design.storage, y, sw, xbar, lips, prep.sqrt_lips, l1, l2, lower, upper, bool(fit_intercept), w, r, strong,
-            ws_init is not None, Xt_theta, state.theta, state.corr_base, state.corr_drift, state.scalars, state.watch,
-            use_state,
+            *design.storage, y, sw, xbar, lips, prep.sqrt_lips, prep.col_l1, l1, l2, lower, upper, bool(fit_intercept),
+            w, r, strong, ws_init is not None, Xt_theta, state.theta, state.corr_base, state.corr_base_max,
+            state.corr_drift, state.scalars, state.watch, use_state,
             float(getattr(penalty, "alpha", 1.0)), -1.0 if strong_factor is None else float(strong_factor),
             float(threshold), float(self.tol), float(p0), int(self.max_iter), int(self.max_outer),
             int(self.ws_start), int(self.anderson), bool(self.screening), self.work,
@@ -218,8 +219,8 @@ class CoordinateDescent:
             _warn_not_converged(n_epochs, gap, threshold)
         next_state = None
         if n_checks:
-            next_state = DualState(state.theta, state.corr_base, state.corr_drift, state.scalars,
-                                   cand if watched else _NO_FEATURES, prep.sqrt_lips)
+            next_state = DualState(state.theta, state.corr_base, state.corr_base_max, state.corr_drift, state.scalars,
+                                   cand if watched else _NO_FEATURES, prep.sqrt_lips, prep.col_l1)
         return Solution(w, float(b), float(gap), float(kkt), int(n_epochs), bool(converged), float(objective),
                         Xt_theta if (n_checks and not watched) else None, next_state,
                         int(n_missed) if (ws_init is not None or strong_factor is not None) else None, support)
@@ -270,17 +271,18 @@ class CoordinateDescent:
         y = np.ascontiguousarray(y, dtype=np.float64)
         w = _coefficients(init, p, True)
         scale = np.ones(p) if scale is None else np.ascontiguousarray(scale, dtype=np.float64)
-        state, seeded = _usable_state(dual_state, X.shape[0], p, prep.sqrt_lips)
+        state, seeded = _usable_state(dual_state, X.shape[0], p, prep.sqrt_lips, prep.col_l1)
         started = time.perf_counter()
         (n_done, indices, values, ptr, intercepts, gaps, epochs, converged, misses, dev_ratio,
          seconds) = cd_path(
-            *prep.design.storage, y, prep.sw, prep.xbar, prep.lips, prep.sqrt_lips, unit_penalty.l1,
+            *prep.design.storage, y, prep.sw, prep.xbar, prep.lips, prep.sqrt_lips, prep.col_l1, unit_penalty.l1,
             unit_penalty.l2, unit_penalty.lower, unit_penalty.upper, bool(fit_intercept),
             np.ascontiguousarray(alphas, dtype=np.float64), w, scale, float(threshold), float(self.tol), float(p0),
             float(null_value), int(self.max_iter), int(self.max_outer),
             int(self.ws_start), int(self.anderson), bool(self.screening), self.work, bool(early_stop),
             float(previous_dev), float(dev_ratio_max), float(dev_change_min), state.theta, state.corr_base,
-            state.corr_drift, state.scalars, np.ascontiguousarray(state.watch, dtype=np.int64), bool(seeded),
+            state.corr_base_max, state.corr_drift, state.scalars, np.ascontiguousarray(state.watch, dtype=np.int64),
+            bool(seeded),
         )
         seconds = ticks_to_seconds(seconds[:n_done], time.perf_counter() - started)
         for k in np.flatnonzero(~converged[:n_done]):

@@ -41,8 +41,9 @@ class Design:
         self.X = X
         self.n_samples, self.n_features = X.shape
 
-    def column_stats(self, v, ws=None, out_sum=None, out_sq=None):
-        """Weighted column sums ``X.T @ v`` and ``(X**2).T @ v``, for the columns ``ws`` (all by default).
+    def column_stats(self, v, ws=None, out_sum=None, out_sq=None, out_abs=None):
+        """Weighted column sums ``X.T @ v`` and ``(X**2).T @ v``, and the absolute sums ``|X|.T @ (v > 0)``,
+        for the columns ``ws`` (all by default).
 
         Entries outside ``ws`` of the output arrays are left as they are.
         """
@@ -50,11 +51,12 @@ class Design:
             ws = np.arange(self.n_features, dtype=np.int64)
         out_sum = np.zeros(self.n_features) if out_sum is None else out_sum
         out_sq = np.zeros(self.n_features) if out_sq is None else out_sq
+        out_abs = np.zeros(self.n_features) if out_abs is None else out_abs
         if self.is_sparse:
-            K.col_stats_csc(*self._csc, v, ws, out_sum, out_sq)
+            K.col_stats_csc(*self._csc, v, ws, out_sum, out_sq, out_abs)
         else:
-            K.col_stats_dense(self._XT, v, ws, out_sum, out_sq)
-        return out_sum, out_sq
+            K.col_stats_dense(self._XT, v, ws, out_sum, out_sq, out_abs)
+        return out_sum, out_sq, out_abs
 
     def xt_dot(self, u):
         """``X.T @ u`` over all features (BLAS for dense, scipy for sparse)."""

@@ -86,8 +86,9 @@ def xw_csc(data, indices, indptr, w, ws, out):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
-def col_stats_csc(data, indices, indptr, v, ws, out_sum, out_sq):
-    """For ``j`` in ``ws``: ``out_sum[j] = sum_i v_i X_ij`` and ``out_sq[j] = sum_i v_i X_ij^2``, CSC X.
+def col_stats_csc(data, indices, indptr, v, ws, out_sum, out_sq, out_abs):
+    """For ``j`` in ``ws``: ``out_sum[j] = sum_i v_i X_ij``, ``out_sq[j] = sum_i v_i X_ij^2`` and
+    ``out_abs[j] = sum_{i: v_i > 0} |X_ij|``, CSC X.
 
     With equal weights (the common case) the sums skip the gather of ``v``
     and read only the stored values, a contiguous stream.
@@ -101,11 +102,13 @@ def col_stats_csc(data, indices, indptr, v, ws, out_sum, out_sq):
         j = ws[k]
         m = 0.0
         s = 0.0
+        a = 0.0
         if uniform != 0.0:
             for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
                 x = data[idx]
                 m += x
                 s += x * x
+                a += abs(x)
             m *= uniform
             s *= uniform
         else:
@@ -114,24 +117,30 @@ def col_stats_csc(data, indices, indptr, v, ws, out_sum, out_sq):
                 vi = v[np.uintp(indices[idx])]
                 m += vi * x
                 s += vi * x * x
+                if vi > 0.0:
+                    a += abs(x)
         out_sum[j] = m
         out_sq[j] = s
+        out_abs[j] = a
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
-def col_stats_dense(XT, v, ws, out_sum, out_sq):
-    """For ``j`` in ``ws``: ``out_sum[j] = sum_i v_i X_ij`` and ``out_sq[j] = sum_i v_i X_ij^2``, dense X."""
+def col_stats_dense(XT, v, ws, out_sum, out_sq, out_abs):
+    """:func:`col_stats_csc` for dense X."""
     n = XT.shape[1]
     for k in range(ws.shape[0]):
         j = ws[k]
         m = 0.0
         s = 0.0
+        a = 0.0
         for i in range(n):
             x = XT[j, i]
             m += v[i] * x
             s += v[i] * x * x
+            a += abs(x) if v[i] > 0.0 else 0.0
         out_sum[j] = m
         out_sq[j] = s
+        out_abs[j] = a
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

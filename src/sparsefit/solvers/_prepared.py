@@ -20,6 +20,8 @@ class Prepared:
     xbar : ndarray (p,), ``X.T @ sw`` with an intercept, zeros without.
     lips : ndarray (p,), ``sum_i sw_i (X_ij - xbar_j)^2``; 0 for constant columns.
     sqrt_lips : ndarray (p,), ``sqrt(lips)`` (the correlation bounds of the solvers scale with it).
+    col_l1 : ndarray (p,), ``sum_i |X_ij|`` over the samples of positive weight, 0 for constant columns (the
+        slopes of the Hoelder correlation bounds).
     constant : ndarray of bool (p,), columns with no variation (after centering).
     fit_intercept : bool
     """
@@ -29,6 +31,7 @@ class Prepared:
     xbar: np.ndarray
     lips: np.ndarray
     sqrt_lips: np.ndarray
+    col_l1: np.ndarray
     constant: np.ndarray
     fit_intercept: bool
 
@@ -39,7 +42,7 @@ def prepare(X, sample_weight=None, fit_intercept=True) -> Prepared:
     n = X.shape[0]
     sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     sw = sw / sw.sum()
-    mean, sq = design.column_stats(sw)
+    mean, sq, col_l1 = design.column_stats(sw)
     if fit_intercept:
         xbar = mean
         lips = np.maximum(sq - mean * mean, 0.0)
@@ -49,4 +52,5 @@ def prepare(X, sample_weight=None, fit_intercept=True) -> Prepared:
     # a column that is constant (after centering) carries no information: it stays at zero
     constant = lips <= 1e-14 * max(float(sq.max(initial=0.0)), 1e-300)
     lips[constant] = 0.0
-    return Prepared(design, sw, xbar, lips, np.sqrt(lips), constant, fit_intercept)
+    col_l1[constant] = 0.0
+    return Prepared(design, sw, xbar, lips, np.sqrt(lips), col_l1, constant, fit_intercept)

@@ -24,29 +24,35 @@ class DualState:
     corr_base : ndarray of shape (n_features,)
         ``|X_j.T theta_k| - sqrt(lips_j) drift_k`` from the last point ``theta_k``
         where feature j's correlation was computed (``inf`` if never).
+    corr_base_max : ndarray of shape (n_features,)
+        ``|X_j.T theta_k| - ||X_j||_1 drift_max_k`` (the Hoelder bounds' base).
     corr_drift : ndarray of shape (n_features,)
         The path's total drift when each correlation was last computed
         exactly (a watch-list build does not recompute fresh ones).
-    scalars : ndarray of shape (7,)
+    scalars : ndarray of shape (10,)
         The total drift of the path's dual points and the watch list's validity
         (see :func:`sparsefit.solvers._ws_kernels.cd_solve`).
     watch : ndarray of int64
         The watch list: the only features a solve within its range touches.
-    sqrt_lips : ndarray of shape (n_features,)
-        The problem's ``sqrt(lips_j)`` (the bounds' slopes).
+    sqrt_lips, col_l1 : ndarray of shape (n_features,)
+        The problem's ``sqrt(lips_j)`` and ``||X_j||_1`` (the bounds' slopes).
     """
 
     theta: np.ndarray
     corr_base: np.ndarray
+    corr_base_max: np.ndarray
     corr_drift: np.ndarray
     scalars: np.ndarray
     watch: np.ndarray
     sqrt_lips: np.ndarray
+    col_l1: np.ndarray
 
     @property
     def corr_bound(self) -> np.ndarray:
         """Upper bounds on ``|X_j.T theta|``: exact where the last check computed them."""
-        return self.corr_base + self.sqrt_lips * self.scalars[0]  # scalars[S_DRIFT]: the path's total drift
+        # scalars[S_DRIFT], scalars[S_DRIFT_MAX]: the path's total drift in the dual's metric and in the max norm
+        return np.minimum(self.corr_base + self.sqrt_lips * self.scalars[0],
+                          self.corr_base_max + self.col_l1 * self.scalars[7])
 
 
 @dataclass(eq=False)
