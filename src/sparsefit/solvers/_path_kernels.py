@@ -76,11 +76,13 @@ def _outputs(m):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _scale_penalty(alpha, unit_l1, unit_l2, l1, l2):
-    """``l1 = alpha * unit_l1`` and ``l2 = alpha * unit_l2`` in place (``l2`` left at zero for pure L1)."""
+def _scale_penalty(alpha, unit_l1, unit_l2, l1, l2, any_l2):
+    """``l1 = alpha * unit_l1`` and ``l2 = alpha * unit_l2`` in place (``l2`` left at zero where ``unit_l2`` is,
+    and not read at all without ``any_l2``: pure L1, where that pass was half of this function's 3.7 us on
+    12,500 features, every alpha)."""
     for j in range(l1.shape[0]):
         l1[j] = alpha * unit_l1[j]
-    for j in range(l2.shape[0]):
+    for j in range(l2.shape[0] if any_l2 else 0):
         if unit_l2[j] != 0.0:
             l2[j] = alpha * unit_l2[j]
 
@@ -151,6 +153,7 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, c
     m = alphas.shape[0]
     l1 = np.empty(p)
     l2 = np.zeros(p)
+    any_l2 = np.any(unit_l2 != 0.0)
     r = np.empty(n)
     Xt_theta = np.empty(p)
     # a local empty array, not a module constant: numba types a global array as read-only, which would compile
@@ -165,7 +168,7 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, c
     for k in range(m):
         start = _ticks()
         alpha = alphas[k]
-        _scale_penalty(alpha, unit_l1, unit_l2, l1, l2)
+        _scale_penalty(alpha, unit_l1, unit_l2, l1, l2, any_l2)
         r[:] = y
         # the sequential strong rule from the alpha of the dual state's solve
         strong_factor = max(2.0 - scalars[S_ALPHA] / alpha, 0.0) if use_dual_state else -1.0
@@ -222,6 +225,7 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
     m = alphas.shape[0]
     l1 = np.empty(p)
     l2 = np.zeros(p)
+    any_l2 = np.any(unit_l2 != 0.0)
     margin = np.zeros(n)
     u = np.empty(n)
     theta = np.empty(n)
@@ -247,7 +251,7 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
     for k in range(m):
         start = _ticks()
         alpha = alphas[k]
-        _scale_penalty(alpha, unit_l1, unit_l2, l1, l2)
+        _scale_penalty(alpha, unit_l1, unit_l2, l1, l2, any_l2)
         strong_factor = max(2.0 - alphas[k - 1] / alpha, 0.0) if (carried and k > 0) else -1.0
         ws_init = first_ws if k == 0 else no_features
         use_ws_init = use_first_ws and k == 0
