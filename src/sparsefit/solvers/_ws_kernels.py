@@ -588,6 +588,14 @@ N_SCALARS = 10
 _HORIZON = 0.93
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
+def _corr_bound(base, slope, drift, base_max, slope_max, drift_max):
+    """A feature's bound on ``|X_j.T theta|``: the smaller of Cauchy-Schwarz's ``base + slope drift`` and
+    Hoelder's ``base_max + slope_max drift_max`` (see :func:`cd_solve`; scalars only, so numba inlines it
+    without a reference count per array)."""
+    return min(base + slope * drift, base_max + slope_max * drift_max)
+
+
 @njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc"})
 def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips, col_l1, l1, corr_base,
                 corr_base_max, corr_drift, drift, drift_max, drift_h, drift_max_h, q, work):
@@ -615,7 +623,7 @@ def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips,
     n_listed = 0
     for j in range(p):
         listed[n_listed] = j
-        bound_h = min(corr_base[j] + sqrt_lips[j] * drift_h, corr_base_max[j] + col_l1[j] * drift_max_h)
+        bound_h = _corr_bound(corr_base[j], sqrt_lips[j], drift_h, corr_base_max[j], col_l1[j], drift_max_h)
         n_listed += (bound_h > q * l1[j]) | (w[j] != 0.0)
     for k in range(n_listed):
         j = listed[k]
@@ -633,7 +641,7 @@ def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips,
             corr_base[j] = abs(acc) - sqrt_lips[j] * drift
             corr_base_max[j] = abs(acc) - col_l1[j] * drift_max
             corr_drift[j] = drift
-            if min(corr_base[j] + sqrt_lips[j] * drift_h, corr_base_max[j] + col_l1[j] * drift_max_h) <= q * l1[j]:
+            if _corr_bound(corr_base[j], sqrt_lips[j], drift_h, corr_base_max[j], col_l1[j], drift_max_h) <= q * l1[j]:
                 continue
         out[count] = j
         count += 1
@@ -847,8 +855,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         # set: make those exact
         for k in range(cand.shape[0]):
             j = cand[k]
-            need[j] = min(corr_base[j] + sqrt_lips[j] * drift,
-                          corr_base_max[j] + col_l1[j] * drift_max) >= level * l1[j]
+            need[j] = (_corr_bound(corr_base[j], sqrt_lips[j], drift, corr_base_max[j], col_l1[j], drift_max)
+                       >= level * l1[j])
         work[1] += correlations(data, indices, indptr, XT, is_sparse, cand, need, theta, Xt_theta)
         for k in range(cand.shape[0]):
             j = cand[k]
@@ -856,7 +864,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                 corr_base[j] = abs(Xt_theta[j]) - sqrt_lips[j] * drift
                 corr_base_max[j] = abs(Xt_theta[j]) - col_l1[j] * drift_max
                 corr_drift[j] = drift
-            bound = min(corr_base[j] + sqrt_lips[j] * drift, corr_base_max[j] + col_l1[j] * drift_max)
+            bound = _corr_bound(corr_base[j], sqrt_lips[j], drift, corr_base_max[j], col_l1[j], drift_max)
             if l2[j] == 0.0 and bound > l1[j]:
                 kappa = min(kappa, l1[j] / bound)
         dual = kappa * dual_lin - 0.5 * kappa * kappa * dual_quad
@@ -864,7 +872,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             for k in range(cand.shape[0]):
                 j = cand[k]
                 # g_j*(s) is 0 for |s| <= l1_j (the bounds of most features)
-                sj = kappa * min(corr_base[j] + sqrt_lips[j] * drift, corr_base_max[j] + col_l1[j] * drift_max)
+                sj = kappa * _corr_bound(corr_base[j], sqrt_lips[j], drift, corr_base_max[j], col_l1[j], drift_max)
                 if sj > l1[j]:
                     dual -= conjugate_term(sj, l1[j], l2[j], lower[j], upper[j])
         gap0 = 0.5 * loss - dual
@@ -878,7 +886,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             dropped = False
             for k in range(cand.shape[0]):
                 j = cand[k]
-                bound = min(corr_base[j] + sqrt_lips[j] * drift, corr_base_max[j] + col_l1[j] * drift_max)
+                bound = _corr_bound(corr_base[j], sqrt_lips[j], drift, corr_base_max[j], col_l1[j], drift_max)
                 if l1[j] > 0.0 and kappa * bound + sqrt_lips[j] * radius < l1[j]:
                     screened[j] = True
                     n_screened += 1
@@ -914,8 +922,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                 pen += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
             # own strong set: the sequential strong rule on the (exact where it matters) correlation bounds
             if own_strong_set:
-                chosen = min(corr_base[j] + sqrt_lips[j] * drift,
-                             corr_base_max[j] + col_l1[j] * drift_max) >= strong_factor * l1[j]
+                chosen = (_corr_bound(corr_base[j], sqrt_lips[j], drift, corr_base_max[j], col_l1[j], drift_max)
+                          >= strong_factor * l1[j])
             else:
                 chosen = first_ws[j]
             chosen = (chosen or wj != 0.0 or is_unpen[j]) and not screened[j]
@@ -962,8 +970,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         for k in range(cand.shape[0]):
             j = cand[k]
             need[j] = (not screened[j]) and (w[j] != 0.0 or not use_bounds
-                                             or min(corr_base[j] + sqrt_lips[j] * drift,
-                                                    corr_base_max[j] + col_l1[j] * drift_max) > l1[j])
+                                             or _corr_bound(corr_base[j], sqrt_lips[j], drift, corr_base_max[j],
+                                                            col_l1[j], drift_max) > l1[j])
             if need[j]:
                 n_need += 1
         if not is_sparse and 2 * n_need > p:
@@ -1062,7 +1070,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                 if need[j]:
                     bound = abs(kappa * Xt_f[j])
                 else:
-                    bound = kappa * min(corr_base[j] + sqrt_lips[j] * drift, corr_base_max[j] + col_l1[j] * drift_max)
+                    bound = kappa * _corr_bound(corr_base[j], sqrt_lips[j], drift, corr_base_max[j], col_l1[j],
+                                                drift_max)
                 if bound + sqrt_lips[j] * radius < l1[j]:
                     screened[j] = True
                     n_screened += 1
@@ -1107,6 +1116,6 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             if lips[j] <= 0.0:
                 Xt_theta[j] = 0.0
             elif not need[j]:
-                Xt_theta[j] = min(corr_base[j] + sqrt_lips[j] * drift, corr_base_max[j] + col_l1[j] * drift_max)
+                Xt_theta[j] = _corr_bound(corr_base[j], sqrt_lips[j], drift, corr_base_max[j], col_l1[j], drift_max)
     support = support[:n_support]
     return b, gap, kkt, objective, n_epochs, n_checks, converged, n_screened, n_missed, watched, cand, support
