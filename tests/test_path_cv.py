@@ -447,3 +447,33 @@ def test_ticks_to_seconds_is_proportional_with_an_equal_share_fallback():
     np.testing.assert_allclose(ticks_to_seconds(np.array([1.0, 3.0]), 2.0), [0.5, 1.5])
     np.testing.assert_allclose(ticks_to_seconds(np.zeros(4), 2.0), [0.5] * 4)  # a target without a counter
     assert ticks_to_seconds(np.zeros(0), 1.0).shape == (0,)
+
+
+def test_predicted_step_extrapolates_the_support_along_log_alpha():
+    """The compiled logistic path's first-step prediction: the line through the last two solutions in log(alpha),
+    on the last support, zero where it would cross zero; and ``before`` moved on to the last solution."""
+    from sparsefit.solvers._path_kernels import predict_step, support_of
+
+    rng = np.random.default_rng(3)
+    p = 30
+    older = rng.standard_normal(p) * (rng.random(p) < 0.5)
+    now = older + 0.3 * rng.standard_normal(p) * (rng.random(p) < 0.8)
+    now[:3] = 0.0
+    older_support, now_support = support_of(older), support_of(now)
+    np.testing.assert_array_equal(now_support, np.flatnonzero(now))
+    for grid in (np.array([1.0, 0.9, 0.81]), np.array([1.0, 0.9, 0.85]), np.array([1.0, 0.99, 0.5])):
+        before, step = older.copy(), np.zeros(p)
+        predict_step(grid, 2, True, now, now_support, before, older_support, step)
+        gamma = min(np.log(grid[1] / grid[2]) / np.log(grid[0] / grid[1]), 2.0)
+        ahead = now + gamma * (now - older)
+        want = np.where(ahead * now > 0, ahead - now, 0.0)
+        np.testing.assert_allclose(step, want, rtol=1e-14, atol=1e-15)
+        assert np.count_nonzero(step) > p // 4  # not vacuous: most of the support moves
+        np.testing.assert_array_equal(before, now)  # the next prediction's older point
+    # no prediction: at the grid's first two alphas, when asked not to, or on a grid that does not decrease
+    for k, predict, grid in ((1, True, np.array([1.0, 0.9, 0.81])), (2, False, np.array([1.0, 0.9, 0.81])),
+                             (2, True, np.array([1.0, 0.9, 0.9]))):
+        before, step = older.copy(), np.zeros(p)
+        predict_step(grid, k, predict, now, now_support, before, older_support, step)
+        assert not step.any()
+        np.testing.assert_array_equal(before, now)

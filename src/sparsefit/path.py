@@ -34,6 +34,7 @@ from sparsefit._validation import (
 )
 from sparsefit.solvers import CoordinateDescent, ProxNewton, RidgeSolver
 from sparsefit.solvers._check import PenaltyArrays
+from sparsefit.solvers._path_kernels import predict_step
 from sparsefit.solvers._prepared import prepare
 from sparsefit.solvers._solution import DualState
 from sparsefit.solvers._threads import single_threaded_blas
@@ -372,6 +373,12 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     intercepts, gaps, dev_ratio, iters, seconds, violations, converged = [], [], [], [], [], [], []
     in_strong = np.zeros(p, dtype=bool)
     predictor = np.empty(n)
+    # proximal Newton's predicted first step (predict_step, as the compiled loop keeps it): the solution two
+    # alphas back on its support, and the last solution's support
+    grid = np.asarray(alphas, dtype=np.float64)
+    predicted = np.zeros(p) if problem.loss == "logistic" else None
+    before = np.zeros(p)
+    before_support = last_support = np.empty(0, dtype=np.int64)
     # the penalty vectors are alpha times fixed vectors: no temporaries per alpha
     unit = PenaltyArrays.of(problem.penalty(1.0), p)
     arrays = PenaltyArrays(np.empty(p), np.empty(p), unit.lower, unit.upper)
@@ -416,6 +423,8 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                     # an alpha that did not converge: the per-alpha loop takes over after it
                     resume_at = k + tail.n_solved
                     w, b = tail.coef, intercepts[-1]
+                    before[:] = 0.0
+                    before_support, last_support = np.empty(0, dtype=np.int64), tail.support_indices[ptr[-2]:ptr[-1]]
                     Xt_theta_prev = tail.correlations
                     if Xt_theta_prev is None:
                         design.xw_ws(w, tail.support_indices[ptr[-2]:ptr[-1]], predictor)
@@ -443,6 +452,12 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                 extra["strong_factor"] = max(2.0 - alphas[k - 1] / alpha, 0.0)
             elif Xt_theta_prev is not None:
                 strong = _strong_set(Xt_theta_prev, alpha, alphas[k - 1], problem.l1_ratio, problem.penalty_factor)
+            if predicted is not None:
+                carried = predictor_state is not None and predictor_state.valid
+                predict_step(grid, k, carried and k >= 2 and grid[k - 2] < alpha_max, w if w is not None else before,
+                             last_support, before, before_support, predicted)
+                before_support = last_support
+                extra["predicted_step"] = predicted
             penalty = problem.penalty(alpha)
             if alpha >= alpha_max:
                 sol = _null_path_point(problem, penalty)
@@ -451,12 +466,15 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                 sol = active.solve(problem.X, problem.y, problem.datafit, penalty,
                                    sample_weight=problem.sample_weight, fit_intercept=problem.fit_intercept,
                                    init=w, ws_init=strong, prepared=problem.prepared, **extra)
+            if predicted is not None:
+                predicted[before_support] = 0.0
             w, b = sol.coef, sol.intercept
             dual_state = getattr(sol, "dual_state", None)
             if alpha >= alpha_max and use_cd:
                 dual_state = problem.null_dual_state()
             predictor_state = getattr(sol, "predictor_state", None)
             support = sol.support if sol.support is not None else np.flatnonzero(w)
+            last_support = support
             if sol.Xt_theta is not None or use_cd:
                 Xt_theta_prev = sol.Xt_theta
             checked = dual_state is not None or sol.Xt_theta is not None  # the solve ran an optimality check

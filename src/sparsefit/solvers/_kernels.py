@@ -34,7 +34,9 @@ only and ``b`` by ``-d * xbar_j``.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 
 # Reassociation lets LLVM vectorize sums (4 partial sums instead of one chain of dependent additions): 2-4x
@@ -182,3 +184,94 @@ def negative_entropy(t):
     if t < 1.0:
         value += (1.0 - t) * np.log(1.0 - t)
     return value
+
+
+# exp(-a) and log(1 + e) written out, so that a per-sample loop with them vectorizes: NumPy's exp and log compile to
+# one libm call per sample, which LLVM cannot vectorize (llvmlite's wheels have no SVML). On 5,000 samples the
+# logistic loss, gradient and Hessian weights took 65 us with libm and 24 us with these (AVX-512 here).
+_INV_LN2 = 1.4426950408889634
+# ln 2 split in two (fdlibm's): k * _LN2_HI is exact for the k used here (|k| < 2**20)
+_LN2_HI = 6.93147180369123816490e-01
+_LN2_LO = 1.90821492927058770002e-10
+# past this argument exp(-a) is 0 in float64 (below half the smallest subnormal); the cap keeps 2**-k's two
+# factors (below) normal numbers
+_EXP_ARG_MAX = 1400.0
+
+
+@intrinsic
+def _float_from_bits(typingctx, bits):
+    """The float64 whose IEEE-754 bit pattern is the int64 ``bits`` (a bitcast, which vectorizes)."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def exp_neg(a):
+    """``exp(-a)`` for ``a >= 0``, within about 1 ulp (relative) down to the normal range; subnormal and zero
+    results as libm gives them (to rounding).
+
+    Cody and Waite's reduction ``a = k ln 2 - r`` with ``|r| <= ln 2 / 2``, the
+    degree-13 Taylor polynomial of ``exp(r)`` (its remainder is below 1e-17
+    there) and ``2**-k`` as two factors assembled from their exponent bits
+    (each a normal number, so that a subnormal result rounds once, and a result
+    below the smallest subnormal to zero). Branch-free and
+    inlined at numba's level (``inline="always"``), so the loop that calls it
+    vectorizes and the caller's fastmath flags reach it: call it from
+    functions without fastmath only, since reassociation would undo the
+    reduction's split of ``ln 2``.
+    """
+    a = min(a, _EXP_ARG_MAX)
+    k = np.floor(a * _INV_LN2 + 0.5)
+    r = (k * _LN2_HI - a) + k * _LN2_LO
+    poly = 1.0 / 6227020800.0  # 1 / 13!
+    poly = poly * r + 1.0 / 479001600.0
+    poly = poly * r + 1.0 / 39916800.0
+    poly = poly * r + 1.0 / 3628800.0
+    poly = poly * r + 1.0 / 362880.0
+    poly = poly * r + 1.0 / 40320.0
+    poly = poly * r + 1.0 / 5040.0
+    poly = poly * r + 1.0 / 720.0
+    poly = poly * r + 1.0 / 120.0
+    poly = poly * r + 1.0 / 24.0
+    poly = poly * r + 1.0 / 6.0
+    poly = poly * r + 0.5
+    poly = poly * r + 1.0
+    poly = poly * r + 1.0
+    k_int = np.int64(k)
+    half = k_int >> 1
+    return (poly * _float_from_bits((np.int64(1023) - half) << 52)) * _float_from_bits(
+        (np.int64(1023) - (k_int - half)) << 52)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def log1p_unit(e):
+    """``log(1 + e)`` for ``0 <= e <= 1``, within about 2 ulp (relative; for a subnormal ``e``, one subnormal unit).
+
+    ``log(1 + e) = 2 atanh(s)`` with ``s = e / (2 + e)`` in ``[0, 1/3]`` (no
+    cancellation, unlike ``1 + e`` rounded first), summed as its series to
+    ``s**35`` (the next term is below 1e-17 of the sum). Branch-free and
+    inlined like :func:`exp_neg`, with the same caveat on fastmath.
+    """
+    s = e / (2.0 + e)
+    s2 = s * s
+    series = 1.0 / 35.0
+    series = series * s2 + 1.0 / 33.0
+    series = series * s2 + 1.0 / 31.0
+    series = series * s2 + 1.0 / 29.0
+    series = series * s2 + 1.0 / 27.0
+    series = series * s2 + 1.0 / 25.0
+    series = series * s2 + 1.0 / 23.0
+    series = series * s2 + 1.0 / 21.0
+    series = series * s2 + 1.0 / 19.0
+    series = series * s2 + 1.0 / 17.0
+    series = series * s2 + 1.0 / 15.0
+    series = series * s2 + 1.0 / 13.0
+    series = series * s2 + 1.0 / 11.0
+    series = series * s2 + 1.0 / 9.0
+    series = series * s2 + 1.0 / 7.0
+    series = series * s2 + 1.0 / 5.0
+    series = series * s2 + 1.0 / 3.0
+    return 2.0 * s + 2.0 * s * s2 * series

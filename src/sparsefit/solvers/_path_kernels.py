@@ -106,6 +106,48 @@ def _store_support(k, support, w, scale, l1, l2, support_ptr, support_indices, s
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def support_of(w):
+    """The indices of ``w``'s non-zeros, increasing."""
+    out = np.empty(w.shape[0], dtype=np.int64)
+    count = 0
+    for j in range(w.shape[0]):
+        if w[j] != 0.0:
+            out[count] = j
+            count += 1
+    return out[:count].copy()
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def predict_step(alphas, k, predict, w, support, before, before_support, predicted_step):
+    """The path's predicted change of ``w`` from alpha ``k - 1`` to alpha ``k``, written into ``predicted_step``.
+
+    Along a path the non-zero coefficients move smoothly in ``log(alpha)``, so
+    the line through the last two solutions predicts the next one to second
+    order: ``w + gamma (w - before)`` with ``gamma`` the ratio of the two
+    log-steps (1 on a geometric grid), on the last solution's support
+    (``support``; ``before`` holds the solution two alphas back, zero outside
+    ``before_support``). A coefficient predicted to cross zero is predicted at
+    zero. With ``predict`` false, ``predicted_step`` is left at zero. Either way
+    ``before`` then takes ``w`` on ``support`` (and zero elsewhere): the caller
+    makes ``support`` the new ``before_support`` and clears ``predicted_step`` on it
+    after the solve.
+    """
+    if predict and k >= 2 and alphas[k - 2] > alphas[k - 1] > alphas[k] > 0.0:
+        # at most a doubled step: an uneven grid's extrapolation is not trusted further
+        gamma = min(np.log(alphas[k - 1] / alphas[k]) / np.log(alphas[k - 2] / alphas[k - 1]), 2.0)
+        for s in range(support.shape[0]):
+            j = support[s]
+            now = w[j]
+            ahead = now + gamma * (now - before[j])
+            predicted_step[j] = ahead - now if ahead * now > 0.0 else 0.0
+    for s in range(before_support.shape[0]):
+        before[before_support[s]] = 0.0
+    for s in range(support.shape[0]):
+        j = support[s]
+        before[j] = w[j]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _stops_early(dev_ratio, k, previous_dev, dev_ratio_max, dev_change_min):
     """glmnet's rule after alpha k: its deviance ratio reached ``dev_ratio_max`` or moved by less than
     ``dev_change_min`` times itself (``previous_dev``: the ratio before the first alpha, NaN if none)."""
@@ -248,10 +290,18 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
     checked = False
     kkt = np.inf
     threshold = 0.0
+    # the solution two alphas back (on before_support) and the last one's support: the predicted first step
+    before = np.zeros(p)
+    before_support = no_features
+    last_support = support_of(w)
+    predicted_step = np.zeros(p)
     for k in range(m):
         start = _ticks()
         alpha = alphas[k]
         _scale_penalty(alpha, unit_l1, unit_l2, l1, l2, any_l2)
+        # only from a converged previous solve, whose state is carried (the two points lie on the path)
+        predict_step(alphas, k, carried and k >= 2, w, last_support, before, before_support, predicted_step)
+        before_support = last_support
         strong_factor = max(2.0 - alphas[k - 1] / alpha, 0.0) if (carried and k > 0) else -1.0
         ws_init = first_ws if k == 0 else no_features
         use_ws_init = use_first_ws and k == 0
@@ -264,7 +314,10 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
          support) = pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lower, upper,
                              fit_intercept, w, b, b0, ws_init, use_ws_init, corr_now, margin, u, theta,
                              h, stats, carried, corr_prev, strong_factor, tol, max_iter, max_epochs, max_outer,
-                             ws_start, screening, screened_base, is_unpen_base, alpha_summary)
+                             ws_start, screening, screened_base, is_unpen_base, alpha_summary, predicted_step)
+        for s in range(before_support.shape[0]):
+            predicted_step[before_support[s]] = 0.0
+        last_support = support
         support_indices, support_values, penalty = _store_support(k, support, w, scale, l1, l2, support_ptr,
                                                                   support_indices, support_values)
         if ok:

@@ -67,6 +67,7 @@ from sparsefit.solvers._threads import single_threaded_blas
 _NO_FEATURES = np.empty(0, dtype=np.int64)
 _NO_FLAGS = np.empty(0, dtype=np.bool_)
 _NO_SUMMARY = np.empty(0)
+_NO_PREDICTED_STEP = np.empty(0)
 
 
 def _warn_not_converged(n_newton, use_gap, value, threshold):
@@ -111,7 +112,7 @@ class ProxNewton:
     @single_threaded_blas
     def solve(self, X, y, datafit, penalty, *, sample_weight=None, fit_intercept=True, init=None,
               init_intercept=None, ws_init=None, prepared=None, penalty_arrays=None,
-              overwrite_init=False, predictor_state=None, strong_factor=None) -> Solution:
+              overwrite_init=False, predictor_state=None, strong_factor=None, predicted_step=None) -> Solution:
         """Minimize ``datafit + penalty``; ``y`` holds labels in {-1, +1}.
 
         Same contract as :meth:`sparsefit.solvers.CoordinateDescent.solve`
@@ -123,7 +124,9 @@ class ProxNewton:
         solution's ``predictor_state``), and ``strong_factor``: with a state that
         is used, the sequential strong rule's ``(2 alpha - alpha_prev) / alpha``,
         applied to the state's correlations for the first working set instead
-        of ``ws_init``.
+        of ``ws_init``, and ``predicted_step``: a (p,) change of ``init`` predicted
+        along a path (:func:`sparsefit.solvers._path_kernels.predict_step`), where
+        the first working set's first Newton step starts its coordinate descent.
         """
         prep = prepared if prepared is not None else prepare(X, sample_weight, fit_intercept)
         n, p = X.shape
@@ -146,6 +149,7 @@ class ProxNewton:
             state.correlations, float(strong_factor) if own_strong_set else -1.0,
             float(self.tol), int(self.max_iter), int(self.max_epochs), int(self.max_outer), int(self.ws_start),
             bool(self.screening), _NO_FLAGS, _NO_FLAGS, _NO_SUMMARY,
+            _NO_PREDICTED_STEP if predicted_step is None else np.ascontiguousarray(predicted_step, dtype=np.float64),
         )
         state.record(w, b, state_ok, Xt_theta)
         if not converged:
