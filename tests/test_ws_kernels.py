@@ -26,7 +26,7 @@ def kkt_violation(X, v, z, w, b, l1):
     return float(np.max(np.where(w == 0.0, at_zero, nonzero)))
 
 
-def run(kernel, X, v, z, l1_value, target, fit_intercept=True):
+def run(kernel, X, v, z, l1_value, target, fit_intercept=True, fill_stats=False):
     design = Design(X)
     n, p = X.shape
     dense = X.toarray() if sp.issparse(X) else X
@@ -39,21 +39,24 @@ def run(kernel, X, v, z, l1_value, target, fit_intercept=True):
     r = z.copy()
     b = float(v @ r / v_sum) if fit_intercept else 0.0
     ws = np.arange(p, dtype=np.int64)
+    if fill_stats:  # the kernel's first epoch must compute them: nothing it could read before
+        xbar, lips = np.full(p, np.nan), np.full(p, np.nan)
     b, epochs, kkt = kernel(*design.storage, v, z, r, b, w, ws, xbar, lips, l1, l2, lower, upper, fit_intercept,
-                            target, np.int64(500), np.int64(4), np.int64(4))
+                            target, np.int64(500), np.int64(4), np.int64(4), fill_stats)
     return w, b, epochs, kkt, r
 
 
 @pytest.mark.parametrize("sparse", [True, False])
 @pytest.mark.parametrize("fit_intercept", [True, False])
-def test_active_first_reaches_the_target_and_the_same_solution(sparse, fit_intercept):
+@pytest.mark.parametrize("fill_stats", [False, True])
+def test_active_first_reaches_the_target_and_the_same_solution(sparse, fit_intercept, fill_stats):
     X, v, z = weighted_problem(sparse)
     dense = X.toarray() if sp.issparse(X) else X
     l1_max = np.max(np.abs(dense.T @ (v * (z - (v @ z / v.sum() if fit_intercept else 0.0)))))
     l1_value, target = l1_max / 8, 1e-7 * l1_max
     results = {}
     for kernel in (solve_ws, solve_ws_active_first):
-        w, b, epochs, kkt, r = run(kernel, X, v, z, l1_value, target, fit_intercept)
+        w, b, epochs, kkt, r = run(kernel, X, v, z, l1_value, target, fit_intercept, fill_stats)
         np.testing.assert_allclose(r, z - dense @ w, atol=1e-10)  # the residual it carries is the true one
         assert kkt <= target
         # checked independently; the intercept returned is optimal for w
@@ -125,3 +128,35 @@ def test_dual_point_and_its_steps_match_numpy(weights, fit_intercept):
     np.testing.assert_allclose(dist, np.sqrt(np.sum(moved[positive] ** 2 / v[positive])), rtol=1e-12)
     # the largest move (a sample without weight has theta 0 and does not count)
     np.testing.assert_allclose(dist_max, np.max(np.abs(moved[positive])), rtol=1e-12)
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_epoch_fills_the_weighted_column_statistics_it_uses(sparse, fit_intercept):
+    """With fill_stats an epoch computes xbar and lips from v in its own column loops (a proximal Newton step's
+    Hessian weights): the values NumPy gives, and the iterate an epoch with them given takes."""
+    X, v, z = weighted_problem(sparse, seed=5)
+    design = Design(X)
+    n, p = X.shape
+    dense = X.toarray() if sp.issparse(X) else X
+    v_sum = v.sum()
+    xbar = (v @ dense) / v_sum if fit_intercept else np.zeros(p)
+    lips = v @ (dense - xbar) ** 2
+    l1 = np.full(p, np.max(np.abs(dense.T @ (v * (z - v @ z / v_sum)))) / 10)
+    l2, lower, upper = np.zeros(p), np.full(p, -np.inf), np.full(p, np.inf)
+    ws = np.arange(0, p, 2, dtype=np.int64)
+    iterates = []
+    for fill in (False, True):
+        w, r = np.zeros(p), z.copy()
+        b = float(v @ r / v_sum) if fit_intercept else 0.0
+        xbar_in, lips_in = (np.full(p, np.nan), np.full(p, np.nan)) if fill else (xbar.copy(), lips.copy())
+        b, _ = _epoch(*design.storage, v, v_sum, 0.0, r, b, w, ws, xbar_in, lips_in, l1, l2, lower, upper,
+                      fit_intercept, True, fill)
+        if fill:
+            np.testing.assert_allclose(xbar_in[ws], xbar[ws], rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(lips_in[ws], lips[ws], rtol=1e-10, atol=1e-15)
+            assert np.isnan(xbar_in[1::2]).all()  # features outside ws untouched
+        iterates.append((w, b))
+    assert np.count_nonzero(iterates[0][0]) > 0
+    np.testing.assert_allclose(iterates[1][0], iterates[0][0], rtol=1e-9, atol=1e-12)
+    assert iterates[1][1] == pytest.approx(iterates[0][1], rel=1e-9, abs=1e-12)

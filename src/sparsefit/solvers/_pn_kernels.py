@@ -31,7 +31,8 @@ import numpy as np
 from numba import njit
 
 from sparsefit.solvers._kernels import _REASSOC, conjugate_term, exp_neg, kkt_one, log1p_unit, negative_entropy
-from sparsefit.solvers._ws_kernels import col_axpy, col_dot, next_working_set, solve_ws, solve_ws_active_first
+from sparsefit.solvers._ws_kernels import (col_axpy, col_dot, dense_dot, next_working_set, solve_ws,
+                                          solve_ws_active_first)
 
 
 # Cold single fits (docs/logistic.md, "A cold single fit"). The first working set holds the features whose
@@ -154,7 +155,7 @@ def _fit_intercept(y, sw, margin, b, u, theta, h, stats, fresh, max_steps=50, gr
 @njit(cache=True, nogil=True, error_model="numpy")
 def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2, lower, upper, fit_intercept,
                target, gap_goal, l1_ref, max_iter, max_epochs, xbar_h, lips_h, u, theta, h, z, r, dm, stats, fresh,
-               predicted_step):
+               predicted_step, known_corr):
     """Proximal Newton steps on ``ws`` until its KKT violation is at most ``target``.
 
     ``w`` and ``margin`` (``= X w``) are updated in place; ``xbar_h``, ``lips_h``
@@ -163,8 +164,12 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
     ``margin + b``. ``predicted_step`` (p,), or empty: a predicted change of ``w`` on
     ``ws`` (a path's extrapolation, see ``pn_path``), where the first step's
     coordinate descent starts instead of at ``w``; the step and its line search
-    are still taken from ``w``. Returns ``(b, steps, epochs, fresh)``: whether
-    they still describe the returned point (not after a failed line search).
+    are still taken from ``w``. ``known_corr`` (p,), or empty: ``X.T theta`` at
+    the starting point (a path's last check, whose point a carried state
+    describes): the first step then reads its KKT violations there instead of
+    a pass over ``ws``'s columns.
+    Returns ``(b, steps, epochs, fresh)``: whether they still describe the
+    returned point (not after a failed line search).
     """
     n = margin.shape[0]
     nws = ws.shape[0]
@@ -178,38 +183,25 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
     else:
         loss, h_sum, stats[2], stats[3] = _evaluate(y, sw, margin, b, u, theta, h)
     while steps < max_iter and epochs < max_epochs:
-        # the Hessian-weighted column statistics and the KKT violation on ws, in one pass over its columns
+        # the KKT violations on ws: from the known correlations at the first step, else one pass over its columns
+        # (the Hessian-weighted column statistics come in the coordinate descent's first epoch, which reads the
+        # columns anyway: the last pass of a solve, whose test stops it, computes no statistics for nothing)
+        known = steps == 0 and known_corr.shape[0] > 0
         kkt_ws = 0.0
         gap_support = 0.0
         over_ratio = 0.0
         corr_w = 0.0
         for k in range(nws):
             j = ws[k]
-            m = 0.0
-            s = 0.0
-            c = 0.0
-            if is_sparse:
+            if known:
+                c = known_corr[j]
+            elif is_sparse:
+                # written out: a call with array arguments costs atomic reference counts per feature
+                c = 0.0
                 for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
-                    i = np.uintp(indices[idx])
-                    x = data[idx]
-                    hxi = h[i] * x
-                    m += hxi
-                    s += hxi * x
-                    c += x * theta[i]
+                    c += data[idx] * theta[np.uintp(indices[idx])]
             else:
-                for i in range(n):
-                    x = XT[j, i]
-                    hxi = h[i] * x
-                    m += hxi
-                    s += hxi * x
-                    c += x * theta[i]
-            if fit_intercept:
-                m /= h_sum
-                s = max(s - h_sum * m * m, 0.0)
-            else:
-                m = 0.0
-            xbar_h[j] = m
-            lips_h[j] = s
+                c = dense_dot(XT, j, theta)
             d = kkt_one(w[j], -c, l1[j], l2[j], lower[j], upper[j])
             if d > kkt_ws:
                 kkt_ws = d
@@ -256,11 +248,12 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
         if n_nonzero < _ACTIVE_FIRST * nws:
             b_new, sub_epochs, _ = solve_ws_active_first(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws,
                                                          xbar_h, lips_h, l1, l2, lower, upper, fit_intercept,
-                                                         0.1 * kkt_ws, np.int64(200), np.int64(0), np.int64(4))
+                                                         0.2 * kkt_ws, np.int64(200), np.int64(0), np.int64(4),
+                                                         True)
         else:
             b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws, xbar_h,
-                                            lips_h, l1, l2, lower, upper, fit_intercept, 0.1 * kkt_ws, np.int64(200),
-                                            np.int64(0), np.int64(4))
+                                            lips_h, l1, l2, lower, upper, fit_intercept, 0.2 * kkt_ws, np.int64(200),
+                                            np.int64(0), np.int64(4), True)
         epochs += sub_epochs
         steps += 1
         moved = False
@@ -581,6 +574,7 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
     lips_h = np.empty(p)
     dist = np.empty(p)
     no_predicted_step = np.empty(0)
+    no_corr = np.empty(0)
     # stats: (loss, sum h, sum theta, sum sw p (1 - p)) at the point u, theta and h describe, while ``fresh``
     fresh = carried
 
@@ -644,10 +638,12 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
             scale = max(max(max_l1, max_l2), 1e-300)
             target = 0.5 * threshold * scale / max(start, 1e-300)
             first_goal = 0.8 * threshold if adaptive else 0.0
+            known_corr = prev_corr if carried else no_corr
             b, steps, epochs, fresh = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws,
                                                  l1, l2, lower, upper, fit_intercept, target, first_goal,
                                                  l1_ref, max_iter, max_epochs,
-                                                 xbar_h, lips_h, u, theta, h, z, r, dm, stats, True, predicted_step)
+                                                 xbar_h, lips_h, u, theta, h, z, r, dm, stats, True, predicted_step,
+                                                 known_corr)
             n_newton += steps
             n_epochs += epochs
             ws_size = max(ws_size, count)
@@ -732,7 +728,7 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         b, steps, epochs, fresh = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2,
                                              lower, upper, fit_intercept, 0.1 * kkt, 0.0, l1_ref, max_iter,
                                              max_epochs, xbar_h,
-                                             lips_h, u, theta, h, z, r, dm, stats, fresh, no_predicted_step)
+                                             lips_h, u, theta, h, z, r, dm, stats, fresh, no_predicted_step, no_corr)
         n_newton += steps
         n_epochs += epochs
         n_kept = 0

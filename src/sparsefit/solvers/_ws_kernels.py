@@ -133,7 +133,7 @@ def weight_summary(v):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
-           fit_intercept, plain_l1):
+           fit_intercept, plain_l1, fill_stats=False):
     """One cyclic pass over ``ws``; returns the intercept and the largest ``lips_j |delta_j|``.
 
     ``lips_j |delta_j|`` is the length of feature ``j``'s proximal-gradient step
@@ -147,29 +147,59 @@ def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, w
     a call with array arguments in this loop costs numba an atomic reference
     count per array, more than a short sparse column itself. ``plain_l1`` says
     every feature of ``ws`` has ``l2 = 0`` and no bounds (:func:`plain_l1_on`).
+
+    With ``fill_stats`` the pass first computes each feature's ``v``-weighted
+    column statistics (``xbar_j = X_j.T v / v_sum`` with an intercept, 0
+    without, and ``lips_j = sum_i v_i (X_ij - xbar_j)^2``) into ``xbar`` and
+    ``lips``, in the loop over the column that takes its gradient: a proximal
+    Newton step's new Hessian weights then cost no pass of their own.
     """
     max_step = 0.0
     for k in range(ws.shape[0]):
         j = ws[k]
-        lj = lips[j]
-        if lj <= 0.0:
-            continue
         grad = 0.0
-        if is_sparse:
-            start = np.uintp(indptr[j])
-            stop = np.uintp(indptr[j + 1])
-            if uniform_v > 0.0:
-                for idx in range(start, stop):
-                    grad += data[idx] * r[np.uintp(indices[idx])]
-                grad *= uniform_v
-            else:
-                for idx in range(start, stop):
+        if fill_stats:
+            # the gradient and the statistics from the same loads (each column is read once)
+            col_sum = 0.0
+            col_sq = 0.0
+            if is_sparse:
+                for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
                     i = np.uintp(indices[idx])
-                    grad += data[idx] * v[i] * r[i]
-        elif uniform_v > 0.0:
-            grad = uniform_v * dense_dot(XT, j, r)
+                    vx = v[i] * data[idx]
+                    grad += vx * r[i]
+                    col_sum += vx
+                    col_sq += vx * data[idx]
+            else:
+                for i in range(r.shape[0]):
+                    vx = v[i] * XT[j, i]
+                    grad += vx * r[i]
+                    col_sum += vx
+                    col_sq += vx * XT[j, i]
+            mean = col_sum / v_sum if fit_intercept else 0.0
+            lj = max(col_sq - v_sum * mean * mean, 0.0) if fit_intercept else col_sq
+            xbar[j] = mean
+            lips[j] = lj
+            if lj <= 0.0:
+                continue
         else:
-            grad = dense_dot3(XT, j, v, r)
+            lj = lips[j]
+            if lj <= 0.0:
+                continue
+            if is_sparse:
+                start = np.uintp(indptr[j])
+                stop = np.uintp(indptr[j + 1])
+                if uniform_v > 0.0:
+                    for idx in range(start, stop):
+                        grad += data[idx] * r[np.uintp(indices[idx])]
+                    grad *= uniform_v
+                else:
+                    for idx in range(start, stop):
+                        i = np.uintp(indices[idx])
+                        grad += data[idx] * v[i] * r[i]
+            elif uniform_v > 0.0:
+                grad = uniform_v * dense_dot(XT, j, r)
+            else:
+                grad = dense_dot3(XT, j, v, r)
         if fit_intercept:
             grad -= b * v_sum * xbar[j]
         old = w[j]
@@ -345,12 +375,14 @@ def _ws_kkt(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
-             fit_intercept, target, max_epochs, anderson, check_every):
+             fit_intercept, target, max_epochs, anderson, check_every, fill_stats=False):
     """Coordinate descent on ``ws`` until its KKT violation is at most ``target``.
 
     ``w`` and ``r`` (``= z - X w`` on entry) are updated in place. Returns
     ``(b, n_epochs, kkt)``: the intercept optimal for the final ``w``, the
     epochs run and the last KKT violation measured on ``ws`` (``inf`` if none).
+    With ``fill_stats`` the first epoch computes ``xbar`` and ``lips`` on ``ws``
+    for these weights ``v`` (see :func:`_epoch`); they are not read before.
     """
     n = r.shape[0]
     nws = ws.shape[0]
@@ -365,8 +397,9 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
     n_epochs = 0
     plain_l1 = plain_l1_on(ws, l2, lower, upper)
     while n_epochs < max_epochs:
+        first_pass = fill_stats and n_epochs == 0
         b, max_step = _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, lips, l1,
-                             l2, lower, upper, fit_intercept, plain_l1)
+                             l2, lower, upper, fit_intercept, plain_l1, first_pass)
         n_epochs += 1
         if anderson > 0:
             for k in range(nws):
@@ -392,7 +425,7 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def solve_ws_active_first(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
-                          fit_intercept, target, max_epochs, anderson, check_every):
+                          fit_intercept, target, max_epochs, anderson, check_every, fill_stats=False):
     """:func:`solve_ws` for a working set much larger than its support: glmnet's inner strategy.
 
     One epoch over ``ws``, then :func:`solve_ws` on its non-zero features alone
@@ -401,7 +434,8 @@ def solve_ws_active_first(data, indices, indptr, XT, is_sparse, v, z, r, b, w, w
     of every epoch (a cold logistic fit's first working set of the features
     twice over the strong threshold can keep a tenth of them). Once every
     feature of ``ws`` is non-zero, the rest is :func:`solve_ws` on ``ws``.
-    Same arguments and returns as :func:`solve_ws`.
+    Same arguments and returns as :func:`solve_ws` (``fill_stats``: the first
+    epoch over ``ws`` fills them).
     """
     nws = ws.shape[0]
     v_sum, uniform_v = weight_summary(v)
@@ -411,8 +445,9 @@ def solve_ws_active_first(data, indices, indptr, XT, is_sparse, v, z, r, b, w, w
     kkt = np.inf
     plain_l1 = plain_l1_on(ws, l2, lower, upper)
     while n_epochs < max_epochs:
+        first_pass = fill_stats and n_epochs == 0
         b, _ = _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, lips, l1, l2,
-                      lower, upper, fit_intercept, plain_l1)
+                      lower, upper, fit_intercept, plain_l1, first_pass)
         n_epochs += 1
         n_active = 0
         for k in range(nws):
