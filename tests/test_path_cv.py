@@ -113,14 +113,19 @@ def test_path_point_equals_a_cold_fit():
 
 
 def test_strong_rule_violation_is_caught_by_the_kkt_check():
-    # a design (found by search) where the sequential strong rule discards a feature that is active
-    rng = np.random.default_rng(143)
-    n, p = 20, 100
-    X = rng.standard_normal((n, p)) + rng.uniform(0, 2) * rng.standard_normal((n, 1))
-    y = X[:, :10] @ rng.standard_normal(10) + 0.5 * rng.standard_normal(n)
+    # designs where the sequential strong rule discards a feature that is active: the first of a seeded family
+    # that has one (about one in four does), so the test does not hang on one design staying such a case
     tol = 1e-8
-    path = sparsefit.regularization_path(X, y, n_alphas=20, alpha_min_ratio=0.01, early_stop=False, tol=tol)
-    assert path.strong_rule_violations.sum() >= 1
+    for seed in range(100):
+        rng = np.random.default_rng(seed)
+        n, p = 20, 100
+        X = rng.standard_normal((n, p)) + rng.uniform(0, 2) * rng.standard_normal((n, 1))
+        y = X[:, :10] @ rng.standard_normal(10) + 0.5 * rng.standard_normal(n)
+        path = sparsefit.regularization_path(X, y, n_alphas=20, alpha_min_ratio=0.01, early_stop=False, tol=tol)
+        if path.strong_rule_violations.sum() >= 1:
+            break
+    else:
+        pytest.fail("no strong-rule violation in 100 designs")
     k = int(np.argmax(path.strong_rule_violations))
     cert = certificate(X, y, path.coefs[:, k].toarray().ravel(), path.intercepts[k], Quadratic(),
                        ElasticNetPenalty(path.alphas[k], 1.0))

@@ -34,7 +34,7 @@ from sparsefit._validation import (
 )
 from sparsefit.solvers import CoordinateDescent, ProxNewton, RidgeSolver
 from sparsefit.solvers._check import PenaltyArrays
-from sparsefit.solvers._path_kernels import predict_step
+from sparsefit.solvers._path_kernels import CD_PREDICT_MIN_EPOCHS, predict_step
 from sparsefit.solvers._prepared import prepare
 from sparsefit.solvers._solution import DualState
 from sparsefit.solvers._threads import single_threaded_blas
@@ -373,10 +373,10 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     intercepts, gaps, dev_ratio, iters, seconds, violations, converged = [], [], [], [], [], [], []
     in_strong = np.zeros(p, dtype=bool)
     predictor = np.empty(n)
-    # proximal Newton's predicted first step (predict_step, as the compiled loop keeps it): the solution two
-    # alphas back on its support, and the last solution's support
+    # the predicted solution (predict_step, kept as the compiled loops keep it): the solution two alphas back on
+    # its support, and the last solution's support
     grid = np.asarray(alphas, dtype=np.float64)
-    predicted = np.zeros(p) if problem.loss == "logistic" else None
+    predicted = np.zeros(p) if (problem.loss == "logistic" or use_cd) else None
     before = np.zeros(p)
     before_support = last_support = np.empty(0, dtype=np.int64)
     # the penalty vectors are alpha times fixed vectors: no temporaries per alpha
@@ -453,11 +453,20 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
             elif Xt_theta_prev is not None:
                 strong = _strong_set(Xt_theta_prev, alpha, alphas[k - 1], problem.l1_ratio, problem.penalty_factor)
             if predicted is not None:
-                carried = predictor_state is not None and predictor_state.valid
-                predict_step(grid, k, carried and k >= 2 and grid[k - 2] < alpha_max, w if w is not None else before,
-                             last_support, before, before_support, predicted)
+                after_solves = k >= 2 and grid[k - 2] < alpha_max
+                if problem.loss == "logistic":
+                    predict = after_solves and predictor_state is not None and predictor_state.valid
+                else:
+                    predict = after_solves and dual_state is not None and iters[-1] > CD_PREDICT_MIN_EPOCHS
+                predict_step(grid, k, predict, w if w is not None else before, last_support, before, before_support,
+                             predicted)
                 before_support = last_support
-                extra["predicted_step"] = predicted
+                if problem.loss == "logistic":
+                    extra["predicted_step"] = predicted
+                elif predict:
+                    # coordinate descent starts from the prediction itself
+                    w[before_support] += predicted[before_support]
+                    predicted[before_support] = 0.0
             penalty = problem.penalty(alpha)
             if alpha >= alpha_max:
                 sol = _null_path_point(problem, penalty)
