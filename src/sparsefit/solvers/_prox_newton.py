@@ -36,10 +36,15 @@ objective's rounding does not halve the step dozens of times.
 
 Along a path, the first working set is solved until a first-order model of
 the gap meets ``0.8 tol P(0)`` (the check that follows computes the exact gap),
-and a check right after a Newton step takes the Newton model's intercept as it
-is (the dual point's projection absorbs its small gradient), unless the
-projection would leave the dual's domain: the intercept is then refit exactly
-first, so the gap stays finite.
+its first Newton step reads the KKT violations from the carried correlations
+and starts its coordinate descent from the predicted solution (the line
+through the last two solutions in ``log(alpha)``), and a check right after a
+Newton step takes the Newton model's intercept as it is (the dual point's
+projection absorbs its small gradient), unless the projection would leave the
+dual's domain: the intercept is then refit exactly first, so the gap stays
+finite. Each subproblem's coordinate descent stops at 0.2 times the step's
+starting KKT violation and computes the Hessian-weighted column statistics in
+its first epoch.
 
 The whole loop (outer checks, screening, working sets, Newton steps, line
 search and the intercept's 1-D Newton solve) is compiled as one numba
