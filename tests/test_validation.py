@@ -1,5 +1,7 @@
 """Bad input gets a clear error naming the problem."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -33,6 +35,23 @@ Y_OK = rng.standard_normal(20)
 def test_bad_arrays_raise_clear_errors(estimator, X, y, message):
     with pytest.raises(ValueError, match=message):
         estimator.fit(X, y)
+
+
+def test_finite_check_is_exact_where_its_fast_path_is_not():
+    # the fast path (a finite dot product of the values with themselves) must neither miss a NaN or an inf, nor
+    # reject finite values whose squares overflow; and it must not warn about that overflow
+    from sparsefit._validation import _all_finite, validate_X
+
+    huge = np.where(np.arange(20) == 3, 1e200, Y_OK)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _all_finite(huge)
+        validate_X(np.column_stack([huge, X_OK]))
+    for bad in (np.nan, np.inf, -np.inf):
+        for values in (np.where(np.arange(20) == 7, bad, huge),
+                       np.asfortranarray(np.where(np.eye(20, 4) == 1, bad, X_OK)),
+                       np.where(np.eye(20, 8) == 1, bad, 1.0)[:, ::2]):
+            assert not _all_finite(values)
 
 
 def test_non_numeric_dataframe_column_is_named():
