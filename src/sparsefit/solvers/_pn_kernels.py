@@ -235,6 +235,7 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
                 j = ws[k]
                 g = predicted_step[j]
                 if g != 0.0:
+                    g = min(max(w[j] + g, lower[j]), upper[j]) - w[j]  # inside the box, as every iterate
                     w[j] += g
                     if is_sparse:
                         for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
