@@ -26,13 +26,17 @@ def kkt_violation(X, v, z, w, b, l1):
     return float(np.max(np.where(w == 0.0, at_zero, nonzero)))
 
 
-def run(kernel, X, v, z, l1_value, target, fit_intercept=True, fill_stats=False):
-    design = Design(X)
-    n, p = X.shape
+def weighted_stats(X, v, fit_intercept):
+    """The design, dense X, sum(v) and the v-weighted column means and curvatures, by NumPy."""
     dense = X.toarray() if sp.issparse(X) else X
     v_sum = v.sum()
-    xbar = (v @ dense) / v_sum if fit_intercept else np.zeros(p)
-    lips = v @ (dense - xbar) ** 2
+    xbar = (v @ dense) / v_sum if fit_intercept else np.zeros(X.shape[1])
+    return Design(X), dense, v_sum, xbar, v @ (dense - xbar) ** 2
+
+
+def run(kernel, X, v, z, l1_value, target, fit_intercept=True, fill_stats=False):
+    design, dense, v_sum, xbar, lips = weighted_stats(X, v, fit_intercept)
+    n, p = X.shape
     l1, l2 = np.full(p, l1_value), np.zeros(p)
     lower, upper = np.full(p, -np.inf), np.full(p, np.inf)
     w = np.zeros(p)
@@ -136,12 +140,8 @@ def test_epoch_fills_the_weighted_column_statistics_it_uses(sparse, fit_intercep
     """With fill_stats an epoch computes xbar and lips from v in its own column loops (a proximal Newton step's
     Hessian weights): the values NumPy gives, and the iterate an epoch with them given takes."""
     X, v, z = weighted_problem(sparse, seed=5)
-    design = Design(X)
-    n, p = X.shape
-    dense = X.toarray() if sp.issparse(X) else X
-    v_sum = v.sum()
-    xbar = (v @ dense) / v_sum if fit_intercept else np.zeros(p)
-    lips = v @ (dense - xbar) ** 2
+    design, dense, v_sum, xbar, lips = weighted_stats(X, v, fit_intercept)
+    p = X.shape[1]
     l1 = np.full(p, np.max(np.abs(dense.T @ (v * (z - v @ z / v_sum)))) / 10)
     l2, lower, upper = np.zeros(p), np.full(p, -np.inf), np.full(p, np.inf)
     ws = np.arange(0, p, 2, dtype=np.int64)
