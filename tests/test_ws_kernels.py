@@ -92,7 +92,8 @@ def test_plain_l1_epoch_takes_the_general_proximal_step(sparse):
     for plain in (True, False):
         w, r, b = np.zeros(p), z.copy(), float(v @ z / v.sum())
         for _ in range(5):
-            b, _ = _epoch(*design.storage, v, v.sum(), 0.0, r, b, w, ws, xbar, lips, l1, l2, lower, upper, True, plain)
+            b, _ = _epoch(*design.storage, v, v.sum(), 0.0, r, b, w, ws, xbar, lips, l1, l2, lower, upper, True, plain,
+                          False)
         iterates.append((w.copy(), r.copy(), b))
     assert np.count_nonzero(iterates[0][0]) > 0
     np.testing.assert_array_equal(iterates[0][0], iterates[1][0])

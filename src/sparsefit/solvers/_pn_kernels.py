@@ -173,6 +173,9 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
     """
     n = margin.shape[0]
     nws = ws.shape[0]
+    # the subproblems' column statistics come from their first epoch (runtime True: a literal argument is a
+    # signature of its own, solve_ws compiled once more)
+    fill_stats = nws >= 0
     w_old = np.empty(nws)
     delta_w = np.empty(nws)
     steps = 0
@@ -250,11 +253,11 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
             b_new, sub_epochs, _ = solve_ws_active_first(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws,
                                                          xbar_h, lips_h, l1, l2, lower, upper, fit_intercept,
                                                          0.2 * kkt_ws, np.int64(200), np.int64(0), np.int64(4),
-                                                         True)
+                                                         fill_stats)
         else:
             b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws, xbar_h,
                                             lips_h, l1, l2, lower, upper, fit_intercept, 0.2 * kkt_ws, np.int64(200),
-                                            np.int64(0), np.int64(4), True)
+                                            np.int64(0), np.int64(4), fill_stats)
         epochs += sub_epochs
         steps += 1
         moved = False

@@ -133,7 +133,7 @@ def weight_summary(v):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _epoch(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
-           fit_intercept, plain_l1, fill_stats=False):
+           fit_intercept, plain_l1, fill_stats):
     """One cyclic pass over ``ws``; returns the intercept and the largest ``lips_j |delta_j|``.
 
     ``lips_j |delta_j|`` is the length of feature ``j``'s proximal-gradient step
@@ -375,7 +375,7 @@ def _ws_kkt(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
-             fit_intercept, target, max_epochs, anderson, check_every, fill_stats=False):
+             fit_intercept, target, max_epochs, anderson, check_every, fill_stats):
     """Coordinate descent on ``ws`` until its KKT violation is at most ``target``.
 
     ``w`` and ``r`` (``= z - X w`` on entry) are updated in place. Returns
@@ -425,7 +425,7 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def solve_ws_active_first(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
-                          fit_intercept, target, max_epochs, anderson, check_every, fill_stats=False):
+                          fit_intercept, target, max_epochs, anderson, check_every, fill_stats):
     """:func:`solve_ws` for a working set much larger than its support: glmnet's inner strategy.
 
     One epoch over ``ws``, then :func:`solve_ws` on its non-zero features alone
@@ -441,6 +441,9 @@ def solve_ws_active_first(data, indices, indptr, XT, is_sparse, v, z, r, b, w, w
     v_sum, uniform_v = weight_summary(v)
     theta = np.empty(0 if uniform_v > 0.0 else r.shape[0])
     active = np.empty(nws, dtype=np.int64)
+    # the statistics are filled by the first epoch over ws; runtime False, not the literal (a literal argument is a
+    # signature of its own: solve_ws compiled once more)
+    no_fill = nws < 0
     n_epochs = 0
     kkt = np.inf
     plain_l1 = plain_l1_on(ws, l2, lower, upper)
@@ -457,7 +460,7 @@ def solve_ws_active_first(data, indices, indptr, XT, is_sparse, v, z, r, b, w, w
         if n_active > 0:
             b, epochs, kkt = solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, active[:n_active], xbar,
                                       lips, l1, l2, lower, upper, fit_intercept, target, max_epochs - n_epochs,
-                                      anderson, check_every)
+                                      anderson, check_every, no_fill)
             n_epochs += epochs
             if n_active == nws:  # the active set is ws: that solve's check covered all of it
                 break
@@ -763,6 +766,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     """
     n = y.shape[0]
     p = w.shape[0]
+    # the column statistics are the prepared ones (runtime False: a literal argument compiles solve_ws once more)
+    no_fill = n < 0
     v_sum, v_uniform = weight_summary(v)
     # 1 / v_i when the weights are uniform (the common case): no division per sample in the dual point
     inv_v = 1.0 / v_uniform if v_uniform > 0.0 else 0.0
@@ -979,7 +984,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             # (np.int64, not a literal: each literal int argument compiles solve_ws once more)
             check_every = np.int64(2) if is_sparse else np.int64(3)
             b, epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, v, y, r, b, w, ws, xbar, lips, l1, l2,
-                                    lower, upper, fit_intercept, target, max_epochs, anderson, check_every)
+                                    lower, upper, fit_intercept, target, max_epochs, anderson, check_every, no_fill)
             n_epochs += epochs
             ws_size = max(ws_size, count)
 
@@ -1128,7 +1133,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         if ws.shape[0] == 0:
             break
         b, epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, v, y, r, b, w, ws, xbar, lips, l1, l2, lower,
-                                upper, fit_intercept, 0.3 * kkt, max_epochs - n_epochs, anderson, np.int64(5))
+                                upper, fit_intercept, 0.3 * kkt, max_epochs - n_epochs, anderson, np.int64(5), no_fill)
         n_epochs += epochs
         ws_size *= 2
 
