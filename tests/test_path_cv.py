@@ -456,7 +456,7 @@ def test_ticks_to_seconds_is_proportional_with_an_equal_share_fallback():
 
 def test_predicted_step_extrapolates_the_support_along_log_alpha():
     """The compiled logistic path's first-step prediction: the line through the last two solutions in log(alpha),
-    on the last support, zero where it would cross zero; and ``before`` moved on to the last solution."""
+    on the last support, no step where it would cross zero; and ``before`` moved on to the last solution."""
     from sparsefit.solvers._path_kernels import predict_step, support_of
 
     rng = np.random.default_rng(3)

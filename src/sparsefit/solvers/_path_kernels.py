@@ -133,8 +133,9 @@ def predict_step(alphas, k, predict, w, support, before, before_support, predict
     order: ``w + gamma (w - before)`` with ``gamma`` the ratio of the two
     log-steps (1 on a geometric grid), on the last solution's support
     (``support``; ``before`` holds the solution two alphas back, zero outside
-    ``before_support``). A coefficient predicted to cross zero is predicted at
-    zero. With ``predict`` false, ``predicted_step`` is left at zero. Either way
+    ``before_support``). A coefficient the line takes across zero gets no step
+    (it stays where it is: the solve decides whether it leaves the support).
+    With ``predict`` false, ``predicted_step`` is left at zero. Either way
     ``before`` then takes ``w`` on ``support`` (and zero elsewhere): the caller
     makes ``support`` the new ``before_support`` and clears ``predicted_step`` on it
     after the solve.

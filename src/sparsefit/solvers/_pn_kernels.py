@@ -188,7 +188,7 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
     while steps < max_iter and epochs < max_epochs:
         # the KKT violations on ws: from the known correlations at the first step, else one pass over its columns
         # (the Hessian-weighted column statistics come in the coordinate descent's first epoch, which reads the
-        # columns anyway: the last pass of a solve, whose test stops it, computes no statistics for nothing)
+        # columns anyway: the pass whose test ends the solve then computes no statistics in vain)
         known = steps == 0 and known_corr.shape[0] > 0
         kkt_ws = 0.0
         gap_support = 0.0
