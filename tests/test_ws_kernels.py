@@ -119,8 +119,14 @@ def test_dual_point_and_its_steps_match_numpy(weights, fit_intercept):
     theta_old = rng.standard_normal(n) * v
     theta = theta_old.copy()
     step = np.empty(n)
-    b, loss, dual_lin, dual_quad, dist, dist_max = _dual_point(v, 1.0, 1.0 / v[0] if uniform else 0.0, r, 0.0, y,
-                                                               fit_intercept, True, theta, step)
+    # the offset from a reference point along a unit direction (in the dual's metric, sum u^2 / v = 1)
+    ref = rng.standard_normal(n) * v
+    u = rng.standard_normal(n) * v
+    u[v == 0] = 0.0
+    u /= np.sqrt(np.sum(u[v > 0] ** 2 / v[v > 0]))
+    ref_n = np.vstack([ref, u])
+    b, loss, dual_lin, dual_quad, dist, dist_max, t, e = _dual_point(v, 1.0, 1.0 / v[0] if uniform else 0.0, r, 0.0,
+                                                                     y, fit_intercept, True, theta, step, ref_n, True)
     b_expected = float(v @ r) if fit_intercept else 0.0
     expected = v * (r - b_expected)
     positive = v > 0
@@ -133,6 +139,20 @@ def test_dual_point_and_its_steps_match_numpy(weights, fit_intercept):
     np.testing.assert_allclose(dist, np.sqrt(np.sum(moved[positive] ** 2 / v[positive])), rtol=1e-12)
     # the largest move (a sample without weight has theta 0 and does not count)
     np.testing.assert_allclose(dist_max, np.max(np.abs(moved[positive])), rtol=1e-12)
+    offset = np.where(positive, expected - ref, 0.0)
+    t_expected = np.sum(offset[positive] * u[positive] / v[positive])
+    across = offset - t_expected * u
+    np.testing.assert_allclose(t, t_expected, rtol=1e-10)
+    e_expected = np.sqrt(np.sum(across[positive] ** 2 / v[positive]))
+    # never below the exact distance across (a bound), at most the 1e-14 relative margin above it
+    assert e_expected * (1 - 1e-12) <= e <= np.sqrt(e_expected ** 2 + 2e-14 * np.sum(offset[positive] ** 2
+                                                                                     / v[positive]))
+    # without the reference: the same point, no offset
+    theta_again = theta_old.copy()
+    *same, t0, e0 = _dual_point(v, 1.0, 1.0 / v[0] if uniform else 0.0, r, 0.0, y, fit_intercept, True, theta_again,
+                                step, ref_n, False)
+    np.testing.assert_array_equal(theta_again, theta)
+    assert (t0, e0) == (0.0, 0.0)
 
 
 @pytest.mark.parametrize("sparse", [True, False])

@@ -38,7 +38,7 @@ from sparsefit.solvers._path_kernels import CD_PREDICT_MIN_EPOCHS, predict_step
 from sparsefit.solvers._prepared import prepare
 from sparsefit.solvers._solution import DualState
 from sparsefit.solvers._threads import single_threaded_blas
-from sparsefit.solvers._ws_kernels import N_SCALARS, S_ALPHA
+from sparsefit.solvers._ws_kernels import N_SCALARS, S_ALPHA, S_ALPHA_REF, S_REF
 
 __all__ = ["Path", "regularization_path", "default_alphas"]
 
@@ -282,9 +282,16 @@ class _Problem:
         corr_base_max = corr_base.copy()  # drift 0 in both norms
         scalars = np.zeros(N_SCALARS)
         scalars[S_ALPHA] = alpha_max  # the strong rule's previous alpha
-        p = self.X.shape[1]
-        return DualState(theta, corr_base, corr_base_max, np.zeros(p), scalars, np.empty(0, dtype=np.int64),
-                         self.prepared.sqrt_lips, self.prepared.col_l1)
+        # every correlation is exact here: the watch list's first reference point (no direction yet)
+        reference_point = np.zeros((2, theta.shape[0]))
+        reference_point[0] = theta
+        reference_correlations = np.zeros((2, corr_base.shape[0]))
+        reference_correlations[0] = self._null_correlations
+        reference_correlations[0, self.prepared.constant] = 0.0
+        scalars[S_REF] = 1.0
+        scalars[S_ALPHA_REF] = alpha_max
+        return DualState(theta, corr_base, corr_base_max, reference_point, reference_correlations, scalars,
+                         np.empty(0, dtype=np.int64), self.prepared.sqrt_lips, self.prepared.col_l1)
 
     def null_certificate(self, penalty):
         """The certificate of :meth:`null_solution` under ``penalty`` (alpha >= alpha_max).

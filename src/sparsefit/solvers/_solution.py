@@ -26,12 +26,15 @@ class DualState:
         where feature j's correlation was computed (``inf`` if never).
     corr_base_max : ndarray of shape (n_features,)
         ``|X_j.T theta_k| - ||X_j||_1 drift_max_k`` (the Hoelder bounds' base).
-    corr_drift : ndarray of shape (n_features,)
-        The path's total drift when each correlation was last computed
-        exactly (a watch-list build does not recompute fresh ones).
-    scalars : ndarray of shape (10,)
-        The total drift of the path's dual points and the watch list's validity
-        (see :func:`sparsefit.solvers._ws_kernels.cd_solve`).
+    reference_point : ndarray of shape (2, n_samples)
+        The watch list's reference dual point and the unit direction it was
+        reached from (zero before a second reference).
+    reference_correlations : ndarray of shape (2, n_features)
+        ``X.T`` of both: every feature's exact correlation at the reference
+        and its rate along the direction.
+    scalars : ndarray of shape (13,)
+        The total drift of the path's dual points, the watch list's window and
+        the reference's state (see :func:`sparsefit.solvers._ws_kernels.cd_solve`).
     watch : ndarray of int64
         The watch list: the only features a solve within its range touches.
     sqrt_lips, col_l1 : ndarray of shape (n_features,)
@@ -41,7 +44,8 @@ class DualState:
     theta: np.ndarray
     corr_base: np.ndarray
     corr_base_max: np.ndarray
-    corr_drift: np.ndarray
+    reference_point: np.ndarray
+    reference_correlations: np.ndarray
     scalars: np.ndarray
     watch: np.ndarray
     sqrt_lips: np.ndarray

@@ -496,7 +496,7 @@ def _unpenalized_block(data, indices, indptr, XT, is_sparse, n, v, xbar, fit_int
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
-def _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, refit, theta, step):
+def _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, refit, theta, step, ref_n, with_ref):
     """``theta = v (r - b)`` projected onto ``sum(theta) = 0``, in place, and the numbers the gap needs.
 
     With ``fit_intercept`` and ``refit``, ``b`` is first set to the intercept
@@ -506,11 +506,17 @@ def _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, refit, theta, step):
     may be reassociated (vectorized; a last-bits difference, as in
     :func:`dense_dot`).
 
-    Returns ``(b, loss, dual_lin, dual_quad, dist, dist_max)``: the intercept,
+    Returns ``(b, loss, dual_lin, dual_quad, dist, dist_max, t, e)``: the intercept,
     ``sum v (r - b)^2``, ``theta . y``, ``sum theta^2 / v``, the distance
     from the point ``theta`` held on entry in the metric of the dual,
-    ``sqrt(sum (theta - theta_old)^2 / v)``, and in the max norm,
-    ``max |theta - theta_old|`` (``step``, an (n,) buffer, holds ``|theta - theta_old|``:
+    ``sqrt(sum (theta - theta_old)^2 / v)``, in the max norm,
+    ``max |theta - theta_old|``, and with ``with_ref`` the new point's offset
+    from the reference ``ref_n`` (point and unit direction, see
+    :func:`cd_solve`): ``theta - theta_ref = t u + e`` with ``e`` orthogonal
+    to ``u`` (``e`` from ``||theta - theta_ref||^2 - t^2`` plus ``1e-14``
+    times the first: the difference cancels when the point moved almost along
+    ``u``, and a bound must not round below the truth; 0 and 0 without
+    ``with_ref``). ``step``, an (n,) buffer, holds ``|theta - theta_old|``:
     a running float max in the loop is a dependency chain that kept it from
     vectorizing, 2.4 to 6.3 us on 5,000 samples; the max over the buffer's bit
     patterns, ordered as the non-negative floats are, vectorizes).
@@ -529,7 +535,44 @@ def _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, refit, theta, step):
     dual_quad = 0.0
     dist2 = 0.0
     dist_max = 0.0
-    if inv_v > 0.0:
+    ref_sq = 0.0
+    ref_along = 0.0
+    if with_ref:
+        ref = ref_n[0]
+        u = ref_n[1]
+        if inv_v > 0.0:
+            for i in range(n):
+                d = r[i] - b
+                loss += v[i] * d * d
+                t = v[i] * (d - shift)
+                dual_lin += t * y[i]
+                dual_quad += t * (d - shift)
+                e = t - theta[i]
+                dist2 += e * e
+                step[i] = abs(e)
+                theta[i] = t
+                o = t - ref[i]
+                ref_sq += o * o
+                ref_along += o * u[i]
+            ref_sq *= inv_v
+            ref_along *= inv_v
+        else:
+            for i in range(n):
+                d = r[i] - b
+                loss += v[i] * d * d
+                t = v[i] * (d - shift)
+                dual_lin += t * y[i]
+                dual_quad += t * (d - shift)
+                e = 0.0
+                if v[i] > 0.0:
+                    e = t - theta[i]
+                    dist2 += e * e / v[i]
+                    o = t - ref[i]
+                    ref_sq += o * o / v[i]
+                    ref_along += o * u[i] / v[i]
+                step[i] = abs(e)
+                theta[i] = t
+    elif inv_v > 0.0:
         for i in range(n):
             d = r[i] - b
             loss += v[i] * d * d
@@ -540,7 +583,6 @@ def _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, refit, theta, step):
             dist2 += e * e
             step[i] = abs(e)
             theta[i] = t
-        dist2 *= inv_v
     else:
         for i in range(n):
             d = r[i] - b
@@ -554,6 +596,8 @@ def _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, refit, theta, step):
                 dist2 += e * e / v[i]
             step[i] = abs(e)
             theta[i] = t
+    if inv_v > 0.0:
+        dist2 *= inv_v
     bits = step.view(np.int64)
     top = 0
     for i in range(n):
@@ -561,7 +605,8 @@ def _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, refit, theta, step):
     if n > 0:
         bits[0] = top
         dist_max = step[0]
-    return b, loss, dual_lin, dual_quad, np.sqrt(dist2), dist_max
+    across = np.sqrt(max(ref_sq - ref_along * ref_along, 0.0) + 1e-14 * ref_sq)
+    return b, loss, dual_lin, dual_quad, np.sqrt(dist2), dist_max, ref_along, across
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -613,17 +658,19 @@ def next_working_set(w, screened, is_unpen, dist, ws_size):
 
 
 # Indices into the ``scalars`` array of a path's dual state (see cd_solve).
-S_DRIFT, S_ALPHA, S_DRIFT_START, S_WATCH, S_ALPHA_H, S_DRIFT_H, S_PLAIN_L1 = 0, 1, 2, 3, 4, 5, 6
-# the same three for the drift in the max norm (the Hoelder bounds)
-S_DRIFT_MAX, S_DRIFT_MAX_START, S_DRIFT_MAX_H = 7, 8, 9
-N_SCALARS = 10
-# A watch list is built to stay valid down to this fraction of the alpha it was built at (one or two steps of a
-# 100-alpha grid to alpha_max / 100, whose step is 0.955). With the Cauchy-Schwarz bounds alone, 0.8 kept
-# ~4,500 of the quick text-like path's 12,500 features watched and rebuilt every 5 alphas, 0.95 ~250 and every
-# 2 alphas, for about the same time. With the Hoelder bounds as well, 0.93 (a larger drift budget for the same
-# rebuilds) took the quick Lasso path from 10.2 to 8.8 ms and the Elastic-Net one from 11.4 to 9.2; 0.95 and
-# 0.9 were 0.5-1 ms slower, 0.85 and 0.8 more.
-_HORIZON = 0.93
+S_DRIFT, S_ALPHA, S_DRIFT_START, S_WATCH, S_ALPHA_H, S_REF, S_PLAIN_L1 = 0, 1, 2, 3, 4, 5, 6
+# the drift in the max norm (the Hoelder bounds); the watch list's window along and across the reference
+# direction; the reference point's alpha; the dual point's speed (dual distance per unit of log alpha)
+S_DRIFT_MAX, S_T_LO, S_T_HI, S_E_H, S_ALPHA_REF, S_SPEED = 7, 8, 9, 10, 11, 12
+N_SCALARS = 13
+# A watch list stays valid down to this fraction of the alpha it was built at (about 5 steps of a 100-alpha grid
+# to alpha_max / 100, whose step is 0.955). The dual point's window: along the reference direction up to
+# _WINDOW_SLACK times the travel the last window's speed predicts, across it a _WINDOW_CROSS fraction of that.
+# On the quick text-like Lasso path (simulated on its exact dual points, then timed) 0.8 / 2 / 0.2 rebuilt every
+# 4-5 alphas with ~25 features to compute per check; 0.93 rebuilt every 2 alphas, 0.6 kept thousands watched.
+_HORIZON = 0.8
+_WINDOW_SLACK = 2.0
+_WINDOW_CROSS = 0.1
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -634,62 +681,154 @@ def _corr_bound(base, slope, drift, base_max, slope_max, drift_max):
     return min(base + slope * drift, base_max + slope_max * drift_max)
 
 
-@njit(cache=True, nogil=True, error_model="numpy", fastmath={"reassoc"})
-def _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips, col_l1, l1, corr_base,
-                corr_base_max, corr_drift, drift, drift_max, drift_h, drift_max_h, q, work):
-    """Features that are non-zero or whose correlation bound may exceed ``q * l1_j`` before the drifts reach
-    ``drift_h`` and ``drift_max_h``.
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
+def all_correlations(data, indices, indptr, XT, is_sparse, u, out):
+    """``out = X.T u`` (every feature); returns the column entries read."""
+    if not is_sparse:
+        out[:] = np.dot(XT, u)
+        return XT.shape[0] * XT.shape[1]
+    for j in range(out.shape[0]):
+        start = np.uintp(indptr[j])
+        stop = np.uintp(indptr[j + 1])
+        acc = 0.0
+        for idx in range(start, stop):
+            acc += data[idx] * u[np.uintp(indices[idx])]
+        out[j] = acc
+    return indptr[out.shape[0]] - indptr[0]
 
-    A feature whose old bound fails the test gets its correlation at the current
-    point ``theta`` (drift ``drift``) computed first: bounds loosen as the drift
-    accumulates along a path, and a refreshed one usually passes; one computed
-    at the current drift already (``corr_drift``) is not recomputed. One
-    branch-free pass over the features lists the candidates, a second loop goes
-    over those (the column loops written out, see :func:`correlations`; the sums
-    reassociated, which vectorizes the long columns').
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _tighten_bounds(cand, ref_p, t, e, sqrt_lips, col_l1, corr_base, corr_base_max, drift, drift_max):
+    """Lower the bounds of ``cand`` to ``|c_ref_j + t a_j| + sqrt(lips_j) e`` where that is smaller.
+
+    ``ref_p`` holds ``c_ref = X.T theta_ref`` and ``a = X.T u`` (see :func:`cd_solve`); a bound at the
+    current point is a base as good as an exact correlation for the drift bounds that grow from it.
     """
+    c_ref = ref_p[0]
+    slope = ref_p[1]
+    for k in range(cand.shape[0]):
+        j = cand[k]
+        bound = abs(c_ref[j] + t * slope[j]) + sqrt_lips[j] * e
+        corr_base[j] = min(corr_base[j], bound - sqrt_lips[j] * drift)
+        corr_base_max[j] = min(corr_base_max[j], bound - col_l1[j] * drift_max)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
+def _rebuild_watch_list(data, indices, indptr, XT, is_sparse, theta, theta_norm, t_now, e_now, w, lips, sqrt_lips,
+                        col_l1, l1, corr_base, corr_base_max, drift, drift_max, ref_n, ref_p, scalars, alpha,
+                        speed_hint, work):
+    """Make ``theta`` the reference point (one pass over X when it moved) and list the features to watch.
+
+    The reference holds ``theta_ref``, the unit direction ``u`` it came from
+    (from the previous reference, in the dual's metric) and, for every
+    feature, ``c_ref = X.T theta_ref`` and ``a = X.T u`` (the difference of the
+    two references' correlations: no second pass). ``(t_now, e_now)`` is
+    ``theta``'s offset from the old reference (:func:`_dual_point`), ``theta_norm``
+    its norm; a point that moved by less than ``1e-9 theta_norm`` keeps the old
+    reference (a direction from rounding noise would turn the correlations'
+    rounding into large errors in ``a``) and the window grows to it. Within the
+    window (alpha down to ``_HORIZON`` alpha; ``t`` in ``[t_lo, t_hi]``, ``e <=
+    e_h`` for ``theta = theta_ref + t u + e``) feature j's correlation is at
+    most ``max(|c_ref_j + t_lo a_j|, |c_ref_j + t_hi a_j|) + sqrt(lips_j)
+    e_h``; the list holds the support and the features whose window bound
+    exceeds ``_HORIZON l1_j`` (their bounds are made exact; the others keep
+    theirs, still valid: they are not read while the list is). The window's travel is ``_WINDOW_SLACK`` times the
+    dual point's speed over the last window (``speed_hint`` before a direction
+    is known) times the log-alpha span to the horizon.
+
+    Returns ``(watch, t, e)``: the list and ``theta``'s offset from the new reference.
+    """
+    n = theta.shape[0]
     p = w.shape[0]
+    has_ref = scalars[S_REF] > 0.0
+    moved = np.sqrt(t_now * t_now + e_now * e_now) if has_ref else 0.0
+    renew = not has_ref or moved > 1e-9 * theta_norm
+    speed = scalars[S_SPEED]
+    inv_moved = 0.0
+    if renew:
+        if has_ref:
+            span = np.log(scalars[S_ALPHA_REF] / alpha) if scalars[S_ALPHA_REF] > alpha > 0.0 else 0.0
+            if scalars[S_ALPHA] > alpha > 0.0:
+                span = max(span, np.log(scalars[S_ALPHA] / alpha))
+            speed = moved / span if span > 0.0 else max(2.0 * speed, moved / np.log(1.0 / _HORIZON))
+            inv_moved = 1.0 / moved
+            ref = ref_n[0]
+            u = ref_n[1]
+            for i in range(n):
+                u[i] = (theta[i] - ref[i]) * inv_moved
+                ref[i] = theta[i]
+            scalars[S_REF] = 2.0
+        else:
+            speed = speed_hint
+            ref_n[0][:] = theta
+            ref_n[1][:] = 0.0
+            scalars[S_REF] = 1.0
+        scalars[S_ALPHA_REF] = alpha
+        scalars[S_SPEED] = speed
+        t_now = 0.0
+        e_now = 0.0
+    travel = _WINDOW_SLACK * speed * np.log(1.0 / _HORIZON)
+    if scalars[S_REF] > 1.0:
+        e_h = _WINDOW_CROSS * travel
+        t_lo = min(-e_h, t_now)
+        t_hi = max(travel, t_now)
+    else:  # no direction yet (u = 0, t = 0): the whole travel may go across
+        e_h = travel
+        t_lo = 0.0
+        t_hi = 0.0
+    e_h = max(e_h, e_now)
+    c_ref = ref_p[0]
+    slope = ref_p[1]
+    if renew:
+        work[1] += all_correlations(data, indices, indptr, XT, is_sparse, theta, slope)
+        for j in range(p):
+            fresh = slope[j]
+            slope[j] = (fresh - c_ref[j]) * inv_moved if has_ref else 0.0
+            c_ref[j] = fresh
+    # a vectorized pass flags the few features to watch, a loop (its branch rarely taken) lists them
+    flags = np.empty(p, dtype=np.bool_)
+    level = _HORIZON
+    for j in range(p):
+        cj = c_ref[j]
+        aj = slope[j]
+        reach = max(abs(cj + t_lo * aj), abs(cj + t_hi * aj)) + sqrt_lips[j] * e_h
+        flags[j] = (lips[j] > 0.0) & ((w[j] != 0.0) | (reach > level * l1[j]))
     out = np.empty(p, dtype=np.int64)
     count = 0
-    read = 0
-    # computed since the drift last moved (up to the rounding of the restart's distance): fresh
-    stale = drift * (1.0 - 1e-12)
-    # a branch-free pass lists the few features the horizon test does not clear at once (each index is
-    # written, the count advances only for those: no mispredicted branch per feature; constant columns:
-    # corr_base = sqrt_lips = 0 and w = 0, never listed)
-    listed = np.empty(p, dtype=np.int64)
-    n_listed = 0
     for j in range(p):
-        listed[n_listed] = j
-        bound_h = _corr_bound(corr_base[j], sqrt_lips[j], drift_h, corr_base_max[j], col_l1[j], drift_max_h)
-        n_listed += (bound_h > q * l1[j]) | (w[j] != 0.0)
-    for k in range(n_listed):
-        j = listed[k]
-        if w[j] == 0.0 and corr_drift[j] < stale and lips[j] > 0.0:
-            if is_sparse:
-                start = np.uintp(indptr[j])
-                stop = np.uintp(indptr[j + 1])
-                acc = 0.0
-                for idx in range(start, stop):
-                    acc += data[idx] * theta[np.uintp(indices[idx])]
-                read += stop - start
-            else:
-                acc = dense_dot(XT, j, theta)
-                read += XT.shape[1]
-            corr_base[j] = abs(acc) - sqrt_lips[j] * drift
-            corr_base_max[j] = abs(acc) - col_l1[j] * drift_max
-            corr_drift[j] = drift
-            if _corr_bound(corr_base[j], sqrt_lips[j], drift_h, corr_base_max[j], col_l1[j], drift_max_h) <= q * l1[j]:
-                continue
-        out[count] = j
-        count += 1
-    work[1] += read
-    return out[:count]
+        if flags[j]:
+            if renew:
+                corr_base[j] = abs(c_ref[j]) - sqrt_lips[j] * drift
+                corr_base_max[j] = abs(c_ref[j]) - col_l1[j] * drift_max
+            out[count] = j
+            count += 1
+    scalars[S_ALPHA_H] = _HORIZON * alpha
+    scalars[S_T_LO] = t_lo
+    scalars[S_T_HI] = t_hi
+    scalars[S_E_H] = e_h
+    scalars[S_WATCH] = 1.0
+    return out[:count], t_now, e_now
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _speed_hint(scalars, alpha, travelled):
+    """The dual point's speed before a direction is known: ``travelled`` (the drift since the last solve began)
+    per unit of log alpha from the last solve's alpha (a horizon's span when alpha did not move)."""
+    alpha_prev = scalars[S_ALPHA]
+    span = np.log(alpha_prev / alpha) if alpha_prev > alpha > 0.0 else np.log(1.0 / _HORIZON)
+    return travelled / span
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _in_window(scalars, alpha, t, e):
+    """Whether the watch list built last still vouches for the features outside it at ``(alpha, t, e)``."""
+    return (scalars[S_WATCH] > 0.0 and alpha >= scalars[S_ALPHA_H] and scalars[S_T_LO] <= t <= scalars[S_T_HI]
+            and e <= scalars[S_E_H])
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, col_l1, l1, l2, lower, upper,
-             fit_intercept, w, r, ws_init, use_ws_init, Xt_theta, dual_theta, corr_base, corr_base_max, corr_drift,
+             fit_intercept, w, r, ws_init, use_ws_init, Xt_theta, dual_theta, corr_base, corr_base_max, ref_n, ref_p,
              scalars, watch, use_dual_state, alpha,
              strong_factor, threshold, tol, p0, max_epochs, max_outer, ws_start, anderson, screening, work):
     """Working-set CD for weighted least squares, certified by the duality gap (see :mod:`sparsefit.solvers._cd`).
@@ -705,8 +844,9 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     Xt_theta : (p,) out: ``X.T theta`` at the last check where it was computed; features it did not need
         carry their correlation bound instead (0 for constant columns). A solve that ends on a watch list
         (see below) writes only the correlations its checks computed: its caller reports none.
-    dual_theta, corr_base, corr_base_max, corr_drift, scalars, watch : the dual state, in/out (``scalars``
-        indexed by ``S_*``; ``corr_drift[j]``: the drift at which feature j's correlation was last computed).
+    dual_theta, corr_base, corr_base_max, ref_n, ref_p, scalars, watch : the dual state, in/out (``scalars``
+        indexed by ``S_*``; ``ref_n`` (2, n): the reference point and its unit direction, ``ref_p`` (2, p):
+        their correlations, see below).
         On exit they describe this solve's last dual point; with ``use_dual_state`` they come from the
         previous solve of a path (same problem, penalty scaled by another alpha; ``w`` its solution) and save
         the passes over X that the bounds make unnecessary. ``corr_base`` and ``corr_base_max`` are written
@@ -748,14 +888,23 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
       over X. Screened features are provably zero, so the gap of the problem
       without them certifies the full one (same optimum);
     - along a path, a **watch list** holds the support and every feature whose
-      bound could exceed ``q l1_j`` (``q = _HORIZON``) once the drifts grow by
-      a budget (twice the drift expected over the alphas down to ``q alpha``;
-      stale bounds are refreshed first). The others satisfy ``bound <= l1_j``
-      for every later alpha >= q alpha while the
-      drifts stay within budget, so solves in that range touch only the watch
-      list: their per-feature work is O(watch) instead of O(p). A solve that
-      leaves the range rebuilds the list (one pass over the features); one
-      whose drift overruns a budget mid-solve falls back to every feature.
+      correlation could exceed ``q l1_j`` (``q = _HORIZON``) while the dual
+      point stays in a window around a reference point ``theta_ref``, where
+      one pass over X computed every correlation. The dual points of a path
+      lie near a smooth curve: writing ``theta = theta_ref + t u + e`` with
+      ``u`` the unit direction from the previous reference and ``e`` across
+      it, ``|X_j.T theta| <= |c_ref_j + t a_j| + sqrt(lips_j) ||e||`` with
+      ``c_ref = X.T theta_ref`` and ``a = X.T u`` (the two references'
+      correlations' difference: no second pass). Along the path ``t`` grows
+      and ``||e||`` stays small, so this bound is far tighter than the
+      drift's (on the quick text-like path, ~25 features a check need their
+      correlation instead of ~85, and a list lasts 4-5 alphas instead of 2).
+      Within the window (alpha >= q alpha_ref, ``t`` and ``||e||`` within the
+      travel the last window's speed predicts) the others satisfy ``bound <=
+      l1_j``, so solves touch only the watch list: their per-feature work is
+      O(watch) instead of O(p). Each check tightens the list's bounds with the
+      reference's; a solve whose dual point leaves the window makes it the
+      new reference (one pass over X) and rebuilds the list.
 
     Returns
     -------
@@ -833,12 +982,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             for j in range(p):
                 corr_base[j] = 0.0 if screened[j] else np.inf
                 corr_base_max[j] = corr_base[j]
-                corr_drift[j] = -1.0
-            scalars[S_DRIFT] = 0.0
-            scalars[S_ALPHA] = 0.0
-            scalars[S_DRIFT_START] = 0.0
-            scalars[S_DRIFT_MAX] = 0.0
-            scalars[S_DRIFT_MAX_START] = 0.0
+            scalars[:] = 0.0
     sequential = use_dual_state and use_bounds
     # the intercept optimal for the warm start (computed with the dual point when sequential)
     b = np.dot(v, r) / v_sum if (fit_intercept and not sequential) else 0.0
@@ -861,34 +1005,22 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     drift_max = scalars[S_DRIFT_MAX] if use_dual_state else 0.0
 
     if sequential:
-        b, loss, dual_lin, dual_quad, dist0, dist0_max = _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, True,
-                                                                     theta, step_buffer)
+        b, loss, dual_lin, dual_quad, dist0, dist0_max, t_ref, e_ref = _dual_point(
+            v, v_sum, inv_v, r, b, y, fit_intercept, True, theta, step_buffer, ref_n, scalars[S_REF] > 0.0)
         loss_fresh = True
         drift += dist0
         drift_max += dist0_max
-        if watched and (alpha < scalars[S_ALPHA_H] or drift > scalars[S_DRIFT_H]
-                        or drift_max > scalars[S_DRIFT_MAX_H]):
+        if watched and not _in_window(scalars, alpha, t_ref, e_ref):
             watched = False
         if not watched:
-            # (re)build the watch list: the drift budget is twice what the last step's rate predicts over the
-            # alphas down to the horizon
-            alpha_prev = scalars[S_ALPHA]
-            steps = 1.0
-            if alpha_prev > alpha > 0.0:
-                steps = max(np.log(1.0 / _HORIZON) / np.log(alpha_prev / alpha), 1.0)
-            per_step = max(scalars[S_DRIFT] - scalars[S_DRIFT_START], 0.0) + dist0
-            drift_h = drift + 2.0 * steps * per_step
-            per_step_max = max(scalars[S_DRIFT_MAX] - scalars[S_DRIFT_MAX_START], 0.0) + dist0_max
-            drift_max_h = drift_max + 2.0 * steps * per_step_max
-            cand = _watch_list(data, indices, indptr, XT, is_sparse, theta, w, lips, sqrt_lips, col_l1, l1, corr_base,
-                               corr_base_max, corr_drift, drift, drift_max, drift_h, drift_max_h, _HORIZON, work)
-            scalars[S_ALPHA_H] = _HORIZON * alpha
-            scalars[S_DRIFT_H] = drift_h
-            scalars[S_DRIFT_MAX_H] = drift_max_h
-            scalars[S_WATCH] = 1.0
+            speed = _speed_hint(scalars, alpha, max(scalars[S_DRIFT] - scalars[S_DRIFT_START], 0.0) + dist0)
+            cand, t_ref, e_ref = _rebuild_watch_list(data, indices, indptr, XT, is_sparse, theta, np.sqrt(dual_quad),
+                                                     t_ref, e_ref, w, lips, sqrt_lips, col_l1, l1, corr_base,
+                                                     corr_base_max, drift, drift_max, ref_n, ref_p, scalars, alpha,
+                                                     speed, work)
             watched = True
+        _tighten_bounds(cand, ref_p, t_ref, e_ref, sqrt_lips, col_l1, corr_base, corr_base_max, drift, drift_max)
         scalars[S_DRIFT_START] = drift
-        scalars[S_DRIFT_MAX_START] = drift_max
         kappa = 1.0
         level = strong_factor if strong_factor >= 0.0 else 1.0
         # a loose bound at or above the strong rule's level would drag the dual scaling down or bloat the strong
@@ -903,7 +1035,6 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             if need[j]:
                 corr_base[j] = abs(Xt_theta[j]) - sqrt_lips[j] * drift
                 corr_base_max[j] = abs(Xt_theta[j]) - col_l1[j] * drift_max
-                corr_drift[j] = drift
             bound = _corr_bound(corr_base[j], sqrt_lips[j], drift, corr_base_max[j], col_l1[j], drift_max)
             if l2[j] == 0.0 and bound > l1[j]:
                 kappa = min(kappa, l1[j] / bound)
@@ -992,19 +1123,22 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     dist = np.empty(p)
     for _ in range(max_outer):
         # (re-anchors the intercept: its incremental updates drift by rounding)
-        b, loss, dual_lin, dual_quad, step, step_max = _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, True,
-                                                                   theta, step_buffer)
+        b, loss, dual_lin, dual_quad, step, step_max, t_ref, e_ref = _dual_point(
+            v, v_sum, inv_v, r, b, y, fit_intercept, True, theta, step_buffer, ref_n, watched)
         if sequential or n_checks > 0:
             drift += step
             drift_max += step_max
-        if watched and (drift > scalars[S_DRIFT_H] or drift_max > scalars[S_DRIFT_MAX_H]):
-            # the dual point moved beyond the watch list's budget: the other features lose their guarantee
-            watched = False
-            scalars[S_WATCH] = 0.0
-            cand = np.arange(p)
-            for j in range(p):
-                if lips[j] <= 0.0:
-                    screened[j] = True
+        if watched:
+            if not _in_window(scalars, alpha, t_ref, e_ref):
+                # the dual point left the watch list's window: the other features lose their guarantee, and this
+                # point becomes the reference of a new list
+                speed = _speed_hint(scalars, alpha, max(drift - scalars[S_DRIFT_START], 0.0))
+                cand, t_ref, e_ref = _rebuild_watch_list(data, indices, indptr, XT, is_sparse, theta,
+                                                         np.sqrt(dual_quad), t_ref, e_ref, w, lips, sqrt_lips, col_l1,
+                                                         l1, corr_base, corr_base_max, drift, drift_max, ref_n, ref_p,
+                                                         scalars, alpha, speed, work)
+            _tighten_bounds(cand, ref_p, t_ref, e_ref, sqrt_lips, col_l1, corr_base, corr_base_max, drift,
+                            drift_max)
         # the correlations this check needs: the support, and every feature its bound cannot vouch for
         n_need = 0
         for k in range(cand.shape[0]):
@@ -1032,7 +1166,6 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             s = Xt_theta[j]
             corr_base[j] = abs(s) - sqrt_lips[j] * drift
             corr_base_max[j] = abs(s) - col_l1[j] * drift_max
-            corr_drift[j] = drift
             wj = w[j]
             lj = l1[j]
             if no_box:
