@@ -38,7 +38,7 @@ from sparsefit.solvers._path_kernels import CD_PREDICT_MIN_EPOCHS, predict_step
 from sparsefit.solvers._prepared import prepare
 from sparsefit.solvers._solution import DualState
 from sparsefit.solvers._threads import single_threaded_blas
-from sparsefit.solvers._ws_kernels import N_SCALARS, S_ALPHA, S_ALPHA_REF, S_REF
+from sparsefit.solvers._ws_kernels import N_SCALARS, S_ALPHA, S_ALPHA_REF, S_CARRIED, S_REF
 
 __all__ = ["Path", "regularization_path", "default_alphas"]
 
@@ -290,8 +290,9 @@ class _Problem:
         reference_correlations[0, self.prepared.constant] = 0.0
         scalars[S_REF] = 1.0
         scalars[S_ALPHA_REF] = alpha_max
-        return DualState(theta, corr_base, corr_base_max, reference_point, reference_correlations, scalars,
-                         np.empty(0, dtype=np.int64), self.prepared.sqrt_lips, self.prepared.col_l1)
+        return DualState(theta, corr_base, corr_base_max, reference_point, reference_correlations,
+                         np.empty(theta.shape[0]), scalars, np.empty(0, dtype=np.int64), self.prepared.sqrt_lips,
+                         self.prepared.col_l1)
 
     def null_certificate(self, penalty):
         """The certificate of :meth:`null_solution` under ``penalty`` (alpha >= alpha_max).
@@ -474,7 +475,8 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                 if problem.loss == "logistic":
                     extra["predicted_step"] = predicted
                 elif predict:
-                    # coordinate descent starts from the prediction itself
+                    # coordinate descent starts from the prediction itself (so its residual is not carried)
+                    dual_state.scalars[S_CARRIED] = 0.0
                     w[before_support] += predicted[before_support]
                     predicted[before_support] = 0.0
             penalty = problem.penalty(alpha)

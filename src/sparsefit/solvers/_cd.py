@@ -65,8 +65,8 @@ def _usable_state(dual_state, n, p, sqrt_lips, col_l1):
     """
     if dual_state is not None and dual_state.theta.shape == (n,) and dual_state.corr_base.shape == (p,):
         return dual_state, True
-    return DualState(np.zeros(n), np.empty(p), np.empty(p), np.zeros((2, n)), np.zeros((2, p)), np.zeros(N_SCALARS),
-                     _NO_FEATURES, sqrt_lips, col_l1), False
+    return DualState(np.zeros(n), np.empty(p), np.empty(p), np.zeros((2, n)), np.zeros((2, p)), np.empty(n),
+                     np.zeros(N_SCALARS), _NO_FEATURES, sqrt_lips, col_l1), False
 
 
 class _PerProblemCache:
@@ -210,7 +210,8 @@ class CoordinateDescent:
         b, gap, kkt, objective, n_epochs, n_checks, converged, _, n_missed, watched, cand, support = cd_solve(
             *design.storage, y, sw, xbar, lips, prep.sqrt_lips, prep.col_l1, l1, l2, lower, upper, bool(fit_intercept),
             w, r, strong, ws_init is not None, Xt_theta, state.theta, state.corr_base, state.corr_base_max,
-            state.reference_point, state.reference_correlations, state.scalars, state.watch, use_state,
+            state.reference_point, state.reference_correlations, state.residual, state.scalars, state.watch,
+            use_state,
             float(getattr(penalty, "alpha", 1.0)), -1.0 if strong_factor is None else float(strong_factor),
             float(threshold), float(self.tol), float(p0), int(self.max_iter), int(self.max_outer),
             int(self.ws_start), int(self.anderson), bool(self.screening), self.work,
@@ -220,8 +221,8 @@ class CoordinateDescent:
         next_state = None
         if n_checks:
             next_state = DualState(state.theta, state.corr_base, state.corr_base_max, state.reference_point,
-                                   state.reference_correlations, state.scalars, cand if watched else _NO_FEATURES,
-                                   prep.sqrt_lips, prep.col_l1)
+                                   state.reference_correlations, state.residual, state.scalars,
+                                   cand if watched else _NO_FEATURES, prep.sqrt_lips, prep.col_l1)
         return Solution(w, float(b), float(gap), float(kkt), int(n_epochs), bool(converged), float(objective),
                         Xt_theta if (n_checks and not watched) else None, next_state,
                         int(n_missed) if (ws_init is not None or strong_factor is not None) else None, support)
@@ -282,7 +283,7 @@ class CoordinateDescent:
             float(null_value), int(self.max_iter), int(self.max_outer),
             int(self.ws_start), int(self.anderson), bool(self.screening), self.work, bool(early_stop),
             float(previous_dev), float(dev_ratio_max), float(dev_change_min), state.theta, state.corr_base,
-            state.corr_base_max, state.reference_point, state.reference_correlations, state.scalars,
+            state.corr_base_max, state.reference_point, state.reference_correlations, state.residual, state.scalars,
             np.ascontiguousarray(state.watch, dtype=np.int64),
             bool(seeded),
         )

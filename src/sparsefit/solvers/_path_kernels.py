@@ -20,7 +20,7 @@ from numba.extending import intrinsic
 
 from sparsefit.solvers._pn_kernels import (F_L1_REF, F_MAX_L1, F_MIN_L1, F_MIN_L2, _evaluate, feature_summary,
                                            pn_solve)
-from sparsefit.solvers._ws_kernels import S_ALPHA, cd_solve, weighted_sq_sum
+from sparsefit.solvers._ws_kernels import S_ALPHA, S_CARRIED, cd_solve, weighted_sq_sum
 
 
 @intrinsic
@@ -170,14 +170,14 @@ def _stops_early(dev_ratio, k, previous_dev, dev_ratio_max, dev_change_min):
 def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, col_l1, unit_l1, unit_l2, lower, upper,
             fit_intercept, alphas, w, scale, threshold, tol, p0, null_value, max_epochs, max_outer, ws_start,
             anderson, screening, work, early_stop, previous_dev, dev_ratio_max, dev_change_min, theta, corr_base,
-            corr_base_max, ref_n, ref_p, scalars, watch, seeded):
+            corr_base_max, ref_n, ref_p, residual, scalars, watch, seeded):
     """Solve the Quadratic datafit at each of ``alphas`` (decreasing, all below alpha_max) with warm starts.
 
     Parameters (beyond :func:`cd_solve`'s)
     ---------------------------------------
     unit_l1, unit_l2 : the penalty vectors at alpha = 1 (``l1 = alpha * unit_l1``).
     w : (p,) in/out: the warm start of the first alpha, then the last alpha's solution.
-    theta, corr_base, corr_base_max, ref_n, ref_p, scalars, watch : the dual state (see :func:`cd_solve`),
+    theta, corr_base, corr_base_max, ref_n, ref_p, residual, scalars, watch : the dual state (see :func:`cd_solve`),
         updated in place; with ``seeded`` they are the state of the solution ``w`` (e.g. the null model's at
         alpha_max, its correlations exact) and the first alpha starts from them: the strong rule
         (``alpha_prev`` read from ``scalars[S_ALPHA]``) and the correlation bounds instead of a first check of
@@ -228,7 +228,8 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, c
         predict_step(alphas, k, predict, w, last_support, before, before_support, predicted)
         before_support = last_support
         if predict:
-            # the solve starts from the prediction (its residual is computed from w below)
+            # the solve starts from the prediction (its residual is computed from w below, not carried)
+            scalars[S_CARRIED] = 0.0
             for s in range(before_support.shape[0]):
                 j = before_support[s]
                 w[j] += predicted[j]
@@ -238,8 +239,8 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, c
         strong_factor = max(2.0 - scalars[S_ALPHA] / alpha, 0.0) if use_dual_state else -1.0
         b, gap, _, _, n_epochs, n_checks, ok, _, n_missed, watched, cand, support = cd_solve(
             data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, col_l1, l1, l2, lower, upper,
-            fit_intercept, w, r, no_features, never, Xt_theta, theta, corr_base, corr_base_max, ref_n, ref_p, scalars,
-            watch, use_dual_state, alpha, strong_factor, threshold, tol, p0, max_epochs, max_outer, ws_start,
+            fit_intercept, w, r, no_features, never, Xt_theta, theta, corr_base, corr_base_max, ref_n, ref_p, residual,
+            scalars, watch, use_dual_state, alpha, strong_factor, threshold, tol, p0, max_epochs, max_outer, ws_start,
             anderson, screening, work)
         misses[k] = n_missed if use_dual_state else 0
         last_support = support

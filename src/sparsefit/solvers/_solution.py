@@ -32,7 +32,9 @@ class DualState:
     reference_correlations : ndarray of shape (2, n_features)
         ``X.T`` of both: every feature's exact correlation at the reference
         and its rate along the direction.
-    scalars : ndarray of shape (13,)
+    residual : ndarray of shape (n_samples,)
+        ``y - X w`` at the last check, taken by a solve from the same ``w``.
+    scalars : ndarray of shape (20,)
         The total drift of the path's dual points, the watch list's window and
         the reference's state (see :func:`sparsefit.solvers._ws_kernels.cd_solve`).
     watch : ndarray of int64
@@ -46,6 +48,7 @@ class DualState:
     corr_base_max: np.ndarray
     reference_point: np.ndarray
     reference_correlations: np.ndarray
+    residual: np.ndarray
     scalars: np.ndarray
     watch: np.ndarray
     sqrt_lips: np.ndarray

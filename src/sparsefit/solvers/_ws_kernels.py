@@ -662,7 +662,15 @@ S_DRIFT, S_ALPHA, S_DRIFT_START, S_WATCH, S_ALPHA_H, S_REF, S_PLAIN_L1 = 0, 1, 2
 # the drift in the max norm (the Hoelder bounds); the watch list's window along and across the reference
 # direction; the reference point's alpha; the dual point's speed (dual distance per unit of log alpha)
 S_DRIFT_MAX, S_T_LO, S_T_HI, S_E_H, S_ALPHA_REF, S_SPEED = 7, 8, 9, 10, 11, 12
-N_SCALARS = 13
+# the last check's residual is carried (how many solves in a row have taken it: see _CARRY_MAX), with its
+# intercept, the dual point's sums and its offset from the reference
+S_CARRIED, S_B, S_LOSS, S_DUAL_LIN, S_DUAL_QUAD, S_T_NOW, S_E_NOW = 13, 14, 15, 16, 17, 18, 19
+N_SCALARS = 20
+# A solve that starts where the last one's final check left off (same coefficients) takes its residual and dual
+# point instead of recomputing them (y - X w, a pass over the samples: 5 of ~65 us an alpha on the quick
+# text-like path); every _CARRY_MAX solves the residual is recomputed from the coefficients all the same, so
+# the rounding of the coordinate updates does not accumulate along a long path.
+_CARRY_MAX = 8
 # A watch list stays valid down to this fraction of the alpha it was built at (about 5 steps of a 100-alpha grid
 # to alpha_max / 100, whose step is 0.955). The dual point's window: along the reference direction up to
 # _WINDOW_SLACK times the travel the last window's speed predicts, across it a _WINDOW_CROSS fraction of that.
@@ -829,7 +837,7 @@ def _in_window(scalars, alpha, t, e):
 @njit(cache=True, nogil=True, error_model="numpy")
 def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, col_l1, l1, l2, lower, upper,
              fit_intercept, w, r, ws_init, use_ws_init, Xt_theta, dual_theta, corr_base, corr_base_max, ref_n, ref_p,
-             scalars, watch, use_dual_state, alpha,
+             residual, scalars, watch, use_dual_state, alpha,
              strong_factor, threshold, tol, p0, max_epochs, max_outer, ws_start, anderson, screening, work):
     """Working-set CD for weighted least squares, certified by the duality gap (see :mod:`sparsefit.solvers._cd`).
 
@@ -844,9 +852,11 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     Xt_theta : (p,) out: ``X.T theta`` at the last check where it was computed; features it did not need
         carry their correlation bound instead (0 for constant columns). A solve that ends on a watch list
         (see below) writes only the correlations its checks computed: its caller reports none.
-    dual_theta, corr_base, corr_base_max, ref_n, ref_p, scalars, watch : the dual state, in/out (``scalars``
-        indexed by ``S_*``; ``ref_n`` (2, n): the reference point and its unit direction, ``ref_p`` (2, p):
-        their correlations, see below).
+    dual_theta, corr_base, corr_base_max, ref_n, ref_p, residual, scalars, watch : the dual state, in/out
+        (``scalars`` indexed by ``S_*``; ``ref_n`` (2, n): the reference point and its unit direction, ``ref_p``
+        (2, p): their correlations, see below; ``residual``: ``r`` at the last check, which a solve from the
+        same ``w`` takes with the check's dual point when ``scalars[S_CARRIED]`` says so; a caller that moves
+        ``w`` first sets it to 0).
         On exit they describe this solve's last dual point; with ``use_dual_state`` they come from the
         previous solve of a path (same problem, penalty scaled by another alpha; ``w`` its solution) and save
         the passes over X that the bounds make unnecessary. ``corr_base`` and ``corr_base_max`` are written
@@ -935,6 +945,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     max_l1 = 0.0
     max_l2 = 0.0
     watched = use_dual_state and scalars[S_WATCH] > 0.0
+    carried = False
     if watched:
         # the previous solve of the path checked the problem's structure (no box, no unpenalized feature) and
         # every feature outside its watch list is zero
@@ -948,7 +959,11 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             max_l2 = max(max_l2, l2[j])
             if w[j] != 0.0:
                 n_support += 1
-        subtract_columns(data, indices, indptr, XT, is_sparse, cand, w[cand], r)
+        carried = 0.0 < scalars[S_CARRIED] <= _CARRY_MAX
+        if carried:
+            r[:] = residual
+        else:
+            subtract_columns(data, indices, indptr, XT, is_sparse, cand, w[cand], r)
     else:
         cand = np.arange(p)
         no_bounds = True
@@ -1005,8 +1020,13 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     drift_max = scalars[S_DRIFT_MAX] if use_dual_state else 0.0
 
     if sequential:
-        b, loss, dual_lin, dual_quad, dist0, dist0_max, t_ref, e_ref = _dual_point(
-            v, v_sum, inv_v, r, b, y, fit_intercept, True, theta, step_buffer, ref_n, scalars[S_REF] > 0.0)
+        if carried:
+            # theta and its sums are the last check's, at this very point
+            b, loss, dual_lin, dual_quad = scalars[S_B], scalars[S_LOSS], scalars[S_DUAL_LIN], scalars[S_DUAL_QUAD]
+            dist0, dist0_max, t_ref, e_ref = 0.0, 0.0, scalars[S_T_NOW], scalars[S_E_NOW]
+        else:
+            b, loss, dual_lin, dual_quad, dist0, dist0_max, t_ref, e_ref = _dual_point(
+                v, v_sum, inv_v, r, b, y, fit_intercept, True, theta, step_buffer, ref_n, scalars[S_REF] > 0.0)
         loss_fresh = True
         drift += dist0
         drift_max += dist0_max
@@ -1274,6 +1294,14 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     scalars[S_DRIFT] = drift
     scalars[S_DRIFT_MAX] = drift_max
     scalars[S_ALPHA] = alpha
+    if sequential and converged:
+        # the point the final check certified, for the next solve from the same coefficients
+        scalars[S_CARRIED] = scalars[S_CARRIED] + 1.0 if carried else 1.0
+        scalars[S_B], scalars[S_LOSS], scalars[S_DUAL_LIN], scalars[S_DUAL_QUAD] = b, loss, dual_lin, dual_quad
+        scalars[S_T_NOW], scalars[S_E_NOW] = t_ref, e_ref
+        residual[:] = r
+    else:
+        scalars[S_CARRIED] = 0.0
     n_missed = 0
     n_support = 0
     support = np.empty(cand.shape[0], dtype=np.int64)
