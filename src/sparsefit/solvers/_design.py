@@ -10,6 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sparsefit.solvers import _kernels as K
+from sparsefit.solvers._ws_kernels import all_correlations
 
 
 # the unused half of ``storage``: empty arrays of the dtypes the other half has, one compiled signature for both
@@ -59,8 +60,13 @@ class Design:
         return out_sum, out_sq, out_abs
 
     def xt_dot(self, u):
-        """``X.T @ u`` over all features (BLAS for dense, scipy for sparse)."""
-        return np.asarray(self.X.T @ u).ravel()
+        """``X.T @ u`` over all features (BLAS for dense; for CSC the compiled column loop, which skips scipy's
+        transposed matrix object: 0.05 against 0.2 ms on 12,500 columns of 5 entries)."""
+        if not self.is_sparse:
+            return np.asarray(self.X.T @ u).ravel()
+        out = np.empty(self.n_features)
+        all_correlations(*self.storage, np.ascontiguousarray(u, dtype=np.float64), out)
+        return out
 
     def xw_ws(self, w, ws, out):
         """``out = X[:, ws] @ w[ws]``."""
