@@ -544,42 +544,11 @@ def _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, refit, theta, step, ref
     dist_max = 0.0
     ref_sq = 0.0
     ref_along = 0.0
-    if with_ref:
-        ref = ref_n[0]
-        u = ref_n[1]
-        if inv_v > 0.0:
-            for i in range(n):
-                d = r[i] - b
-                loss += v[i] * d * d
-                t = v[i] * (d - shift)
-                dual_lin += t * y[i]
-                dual_quad += t * (d - shift)
-                e = t - theta[i]
-                dist2 += e * e
-                step[i] = abs(e)
-                theta[i] = t
-                o = t - ref[i]
-                ref_sq += o * o
-                ref_along += o * u[i]
-            ref_sq *= inv_v
-            ref_along *= inv_v
-        else:
-            for i in range(n):
-                d = r[i] - b
-                loss += v[i] * d * d
-                t = v[i] * (d - shift)
-                dual_lin += t * y[i]
-                dual_quad += t * (d - shift)
-                e = 0.0
-                if v[i] > 0.0:
-                    e = t - theta[i]
-                    dist2 += e * e / v[i]
-                    o = t - ref[i]
-                    ref_sq += o * o / v[i]
-                    ref_along += o * u[i] / v[i]
-                step[i] = abs(e)
-                theta[i] = t
-    elif inv_v > 0.0:
+    # (the reference's sums ride along in the same pass: two more streams, cheaper than a second loop or a second
+    # copy of each loop without them)
+    ref = ref_n[0]
+    u = ref_n[1]
+    if inv_v > 0.0:
         for i in range(n):
             d = r[i] - b
             loss += v[i] * d * d
@@ -590,6 +559,11 @@ def _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, refit, theta, step, ref
             dist2 += e * e
             step[i] = abs(e)
             theta[i] = t
+            o = t - ref[i]
+            ref_sq += o * o
+            ref_along += o * u[i]
+        ref_sq *= inv_v
+        ref_along *= inv_v
     else:
         for i in range(n):
             d = r[i] - b
@@ -601,6 +575,9 @@ def _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, refit, theta, step, ref
             if v[i] > 0.0:
                 e = t - theta[i]
                 dist2 += e * e / v[i]
+                o = t - ref[i]
+                ref_sq += o * o / v[i]
+                ref_along += o * u[i] / v[i]
             step[i] = abs(e)
             theta[i] = t
     if inv_v > 0.0:
@@ -612,6 +589,8 @@ def _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, refit, theta, step, ref
     if n > 0:
         bits[0] = top
         dist_max = step[0]
+    if not with_ref:
+        return b, loss, dual_lin, dual_quad, np.sqrt(dist2), dist_max, 0.0, 0.0
     across = np.sqrt(max(ref_sq - ref_along * ref_along, 0.0) + _across_margin(n) * ref_sq)
     return b, loss, dual_lin, dual_quad, np.sqrt(dist2), dist_max, ref_along, across
 
