@@ -679,7 +679,11 @@ def _corr_bound(base, slope, drift, base_max, slope_max, drift_max):
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
 def all_correlations(data, indices, indptr, XT, is_sparse, u, out):
-    """``out = X.T u`` (every feature); returns the column entries read."""
+    """``out = X.T u`` (every feature); returns the column entries read.
+
+    :func:`correlations` over ``arange(p)`` with a mask of ones would do: its index and mask reads cost 4 of a
+    pass's 50 us on 12,500 short columns, and a watch list's rebuild makes this pass every few alphas.
+    """
     if not is_sparse:
         out[:] = np.dot(XT, u)
         return XT.shape[0] * XT.shape[1]
