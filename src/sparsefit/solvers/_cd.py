@@ -203,7 +203,7 @@ class CoordinateDescent:
             return Solution(np.zeros(p), b0, 0.0, 0.0, 0, True, 0.0)
 
         y = np.ascontiguousarray(y, dtype=np.float64)
-        r = y.copy()
+        r = np.empty(n)
         Xt_theta = np.empty(p)
         strong = _NO_FEATURES if ws_init is None else np.asarray(ws_init, dtype=np.int64)
         state, use_state = _usable_state(dual_state, n, p, prep.sqrt_lips, prep.col_l1)

@@ -204,7 +204,8 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, c
     l1 = np.empty(p)
     l2 = np.zeros(p)
     any_l2 = np.any(unit_l2 != 0.0)
-    r = np.empty(n)
+    # the residual of each solve is the dual state's carried one (one buffer: no copy in, none out)
+    r = residual
     Xt_theta = np.empty(p)
     # a local empty array, not a module constant: numba types a global array as read-only, which would compile
     # cd_solve and pn_solve once more for that signature
@@ -234,10 +235,9 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, c
                 j = before_support[s]
                 w[j] += predicted[j]
                 predicted[j] = 0.0
-        r[:] = y
         # the sequential strong rule from the alpha of the dual state's solve
         strong_factor = max(2.0 - scalars[S_ALPHA] / alpha, 0.0) if use_dual_state else -1.0
-        b, gap, _, _, n_epochs, n_checks, ok, _, n_missed, watched, cand, support = cd_solve(
+        b, gap, _, objective, n_epochs, n_checks, ok, _, n_missed, watched, cand, support = cd_solve(
             data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, col_l1, l1, l2, lower, upper,
             fit_intercept, w, r, no_features, never, Xt_theta, theta, corr_base, corr_base_max, ref_n, ref_p, residual,
             scalars, watch, use_dual_state, alpha, strong_factor, threshold, tol, p0, max_epochs, max_outer, ws_start,
@@ -247,10 +247,12 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, c
         # the next solve starts from this one's dual state when it ran a check (as CoordinateDescent.solve hands on)
         use_dual_state = n_checks > 0
         watch = cand if (use_dual_state and watched) else no_features
-        support_indices, support_values, _ = _store_support(k, support, w, scale, l1, l2, support_ptr,
-                                                            support_indices, support_values)
-        # the loss at the solution, from the residual the solve leaves (r = y - X w)
-        value = 0.5 * weighted_sq_sum(v, r, b)
+        support_indices, support_values, penalty = _store_support(k, support, w, scale, l1, l2, support_ptr,
+                                                                  support_indices, support_values)
+        if ok and n_checks > 0:
+            value = objective - penalty  # measured at the solve's last check, which certified this point
+        else:
+            value = 0.5 * weighted_sq_sum(v, r, b)  # from the residual the solve leaves (r = y - X w)
         dev_ratio[k] = 1.0 - value / null_value if null_value > 0.0 else 0.0
         intercepts[k] = b
         gaps[k] = gap

@@ -839,7 +839,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     lips, sqrt_lips : ``sum_i v_i (X_ij - xbar_j)^2`` (0 for constant columns) and its square root.
     col_l1 : ``sum_i |X_ij|`` (the slopes of the Hoelder bounds; 0 for constant columns).
     w : (p,) in/out: the warm start (clipped to the box and zeroed on constant columns here), then the solution.
-    r : (n,) out: a copy of ``y`` on entry; ``y - X w`` on exit.
+    r : (n,) out: ``y - X w`` on exit (not read on entry); it may be ``residual`` itself, as in a path's loop.
     ws_init, use_ws_init : a first working set (e.g. the path's strong set) to solve before the first check.
     Xt_theta : (p,) out: ``X.T theta`` at the last check where it was computed; features it did not need
         carry their correlation bound instead (0 for constant columns). A solve that ends on a watch list
@@ -953,8 +953,10 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                 n_support += 1
         carried = 0.0 < scalars[S_CARRIED] <= _CARRY_MAX
         if carried:
-            r[:] = residual
+            if r.ctypes.data != residual.ctypes.data:  # (a path loop hands the same buffer: nothing to copy)
+                r[:] = residual
         else:
+            r[:] = y
             subtract_columns(data, indices, indptr, XT, is_sparse, cand, w[cand], r)
     else:
         cand = np.arange(p)
@@ -978,6 +980,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                 no_bounds = False
             if l2[j] != 0.0:
                 pure_l1 = False
+        r[:] = y
         subtract_columns(data, indices, indptr, XT, is_sparse, cand, w, r)
         # G* vanishes on its domain for pure L1 without bounds: the dual then needs no sum over the penalty
         plain_l1 = pure_l1 and no_bounds
@@ -1291,7 +1294,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         scalars[S_CARRIED] = scalars[S_CARRIED] + 1.0 if carried else 1.0
         scalars[S_B], scalars[S_LOSS], scalars[S_DUAL_LIN], scalars[S_DUAL_QUAD] = b, loss, dual_lin, dual_quad
         scalars[S_T_NOW], scalars[S_E_NOW] = t_ref, e_ref
-        residual[:] = r
+        if r.ctypes.data != residual.ctypes.data:
+            residual[:] = r
     else:
         scalars[S_CARRIED] = 0.0
     n_missed = 0
