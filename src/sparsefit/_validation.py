@@ -126,6 +126,8 @@ def _check_finite(values: np.ndarray, what: str) -> None:
 
 
 def _check_real_dtype(dtype, what: str) -> None:
+    if dtype == np.float64:  # the common case, without numpy's slower dtype hierarchy tests
+        return
     if np.issubdtype(dtype, np.complexfloating):
         raise ValueError(f"Complex data not supported: {what} has dtype {dtype}; only real numbers are.")
     if dtype == object or not (np.issubdtype(dtype, np.number) or np.issubdtype(dtype, np.bool_)):
@@ -172,6 +174,12 @@ def validate_X(X, *, layout: str = "csc", what: str = "X"):
         # scipy remembers on the caller's matrix that it is canonical (sorted, no duplicates): a matrix fitted
         # again (CV, a grid of models) then skips the O(nnz) check that a new matrix object would repeat
         canonical = X.format == target and X.has_canonical_format
+        if (canonical and X.dtype == np.float64 and X.indices.dtype == np.int32 and X.indptr.dtype == np.int32
+                and isinstance(X, sp.spmatrix)):
+            # already what the solvers read: the caller's matrix itself (no new object, nothing to check again)
+            _check_shape(X.shape, what)
+            _check_finite(X.data, what)
+            return X, feature_names
         X = sp.csc_matrix(X) if target == "csc" else sp.csr_matrix(X)
         _check_shape(X.shape, what)
         if X.dtype != np.float64:

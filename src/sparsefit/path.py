@@ -203,10 +203,12 @@ class _Problem:
         self.penalty_factor = validate_feature_vector(penalty_factor, p, "penalty_factor", default=1.0)
         if (self.penalty_factor < 0).any() or not np.isfinite(self.penalty_factor).all():
             raise ValueError("penalty_factor must be finite and >= 0 for every feature.")
+        self._unit_factors = bool((self.penalty_factor == 1.0).all())
         lower = validate_feature_vector(lower_bounds, p, "lower_bounds", default=-np.inf)
         upper = validate_feature_vector(upper_bounds, p, "upper_bounds", default=np.inf)
         validate_bounds(lower, upper)
         self.lower, self.upper = lower * self.scale, upper * self.scale
+        self._boxed = not (np.isneginf(lower).all() and np.isposinf(upper).all())
         self.prepared = prepare(X, self.sample_weight, fit_intercept)
         self.solver = (ProxNewton if loss == "logistic" else CoordinateDescent)
         self._null = None
@@ -231,8 +233,9 @@ class _Problem:
         """
         if self._null is None:
             p = self.X.shape[1]
-            unpenalized = np.flatnonzero((self.penalty_factor == 0) & ~self.prepared.constant)
-            if unpenalized.size:
+            unpenalized = () if self._unit_factors else np.flatnonzero((self.penalty_factor == 0)
+                                                                          & ~self.prepared.constant)
+            if len(unpenalized):
                 # a penalty so large that only the unpenalized block can move
                 huge = ElasticNetPenalty(1e300, 1.0, self.penalty_factor, self.lower, self.upper)
                 sol = self.solver(tol=1e-12).solve(self.X, self.y, self.datafit, huge,
@@ -251,12 +254,18 @@ class _Problem:
                 predictor = self.prepared.design.matvec(coef) + intercept
             else:
                 predictor = np.full(self.y.shape[0], float(intercept))
-            grad = self.prepared.design.xt_dot(self.datafit.raw_grad(self.y, predictor, self.prepared.sw))
-            self._null_correlations = -grad  # X.T theta at the null model, for its certificate
-            grad = grad.copy()
-            grad[self.prepared.constant] = 0.0
-            grad[self.penalty_factor == 0] = 0.0
-            self._alpha_max = self.penalty(1.0).alpha_max(grad)
+            correlations = self.prepared.design.xt_dot(-self.datafit.raw_grad(self.y, predictor, self.prepared.sw))
+            # X.T theta at the null model, for its certificate and the path's first dual state (a constant
+            # column's is sum(theta) times its value: 0 but for rounding)
+            correlations[self.prepared.constant_features] = 0.0
+            self._null_correlations = correlations
+            if self._unit_factors and not self._boxed:
+                # every feature penalized alike, no box: the largest correlation (penalty.alpha_max's answer)
+                self._alpha_max = float(np.max(np.abs(correlations), initial=0.0)) / max(self.l1_ratio, 1e-3)
+            else:
+                grad = -correlations
+                grad[self.penalty_factor == 0] = 0.0
+                self._alpha_max = self.penalty(1.0).alpha_max(grad)
         return self._alpha_max
 
     def null_dual_state(self):
@@ -277,8 +286,7 @@ class _Problem:
             return None
         alpha_max = self.alpha_max()
         theta = self.prepared.sw * (self.y - intercept)
-        corr_base = np.abs(self._null_correlations)
-        corr_base[self.prepared.constant] = 0.0
+        corr_base = np.abs(self._null_correlations)  # (0 on constant columns)
         corr_base_max = corr_base.copy()  # drift 0 in both norms
         scalars = np.zeros(N_SCALARS)
         scalars[S_ALPHA] = alpha_max  # the strong rule's previous alpha
@@ -287,7 +295,6 @@ class _Problem:
         reference_point[0] = theta
         reference_correlations = np.zeros((2, corr_base.shape[0]))
         reference_correlations[0] = self._null_correlations
-        reference_correlations[0, self.prepared.constant] = 0.0
         scalars[S_REF] = 1.0
         scalars[S_ALPHA_REF] = alpha_max
         return DualState(theta, corr_base, corr_base_max, reference_point, reference_correlations,
@@ -324,17 +331,21 @@ class _Problem:
             # but for rounding), not p-sized temporaries
             l1 = penalty.l1_vector(correlations.shape[0])
             kkt_features = np.flatnonzero(np.abs(correlations) > l1)
-            kkt = float(np.max(penalty.subset(kkt_features).subdiff_distance(coef[kkt_features],
-                                                                              -correlations[kkt_features]),
-                               initial=0.0))
+            kkt = 0.0
+            if kkt_features.size:  # (none but for rounding at alpha >= alpha_max: skip the subset penalty)
+                kkt = float(np.max(penalty.subset(kkt_features).subdiff_distance(coef[kkt_features],
+                                                                                  -correlations[kkt_features])))
             if self.fit_intercept:
                 kkt = max(kkt, abs(float(theta.sum())))
                 shift = theta.sum() / sw.sum()
                 theta = theta - shift * sw
                 correlations = correlations - shift * sw.sum() * self.prepared.xbar
             dual_features = np.flatnonzero(np.abs(correlations) > l1)
-            dual, _ = dual_value(self.datafit, penalty.subset(dual_features), self.y, sw, theta,
-                                 correlations[dual_features])
+            if dual_features.size:
+                dual, _ = dual_value(self.datafit, penalty.subset(dual_features), self.y, sw, theta,
+                                     correlations[dual_features])
+            else:  # no scaling, no conjugate term: the datafit's conjugate alone
+                dual = -self.datafit.conjugate(self.y, theta, sw)
             self._null_certificate = Certificate(primal=primal, dual=dual, gap=primal - dual, kkt_violation=kkt)
         return self._null_certificate
 
@@ -365,7 +376,9 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     _, null_value = problem.null_model()
     solver = problem.solver(tol=tol) if max_iter is None else problem.solver(tol=tol, max_iter=max_iter)
     # the ridge solver's applicability does not depend on alpha (> 0): decide once
-    use_ridge = problem.loss == "squared" and RidgeSolver.applicable(problem.penalty(1.0), p)
+    # (pure positive L2 needs l1_ratio 0: the other penalties skip the p-vector test)
+    use_ridge = (problem.loss == "squared" and problem.l1_ratio == 0.0
+                 and RidgeSolver.applicable(problem.penalty(1.0), p))
     alpha_max = problem.alpha_max()
     w = None
     b = None
@@ -537,8 +550,11 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     finally:
         if bar is not None:
             bar.close()
-    indptr = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
-    indices = np.concatenate(supports) if supports else np.empty(0, dtype=np.int64)
+    # int32 indices when they fit (scipy's own choice, made here: given int64 it scans them to decide)
+    index_dtype = np.int32 if max(p, sum(counts)) < np.iinfo(np.int32).max else np.int64
+    indptr = np.zeros(len(counts) + 1, dtype=index_dtype)
+    np.cumsum(counts, out=indptr[1:])
+    indices = np.concatenate(supports).astype(index_dtype) if supports else np.empty(0, dtype=index_dtype)
     data = np.concatenate(values) if values else np.empty(0)
     coefs = sp.csc_matrix((data, indices, indptr), shape=(p, len(counts)))
     return coefs, np.asarray(intercepts), np.asarray(gaps), np.asarray(dev_ratio), np.asarray(iters), \

@@ -288,8 +288,9 @@ class CoordinateDescent:
             bool(seeded),
         )
         seconds = ticks_to_seconds(seconds[:n_done], time.perf_counter() - started)
-        for k in np.flatnonzero(~converged[:n_done]):
-            _warn_not_converged(epochs[k], gaps[k], threshold)
+        if not converged[:n_done].all():
+            for k in np.flatnonzero(~converged[:n_done]):
+                _warn_not_converged(epochs[k], gaps[k], threshold)
         return PathSolutions(w, indices, values, ptr[: n_done + 1], intercepts[:n_done], gaps[:n_done],
                              epochs[:n_done], converged[:n_done], misses[:n_done], dev_ratio[:n_done],
                              seconds)

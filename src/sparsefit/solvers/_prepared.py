@@ -24,6 +24,7 @@ class Prepared:
         slopes of the Hoelder correlation bounds).
     constant : ndarray of bool (p,), columns with no variation (after centering).
     fit_intercept : bool
+    constant_features : ndarray of int (k,), the indices of ``constant`` (cheaper to index with than the mask).
     """
 
     design: Design
@@ -34,6 +35,7 @@ class Prepared:
     col_l1: np.ndarray
     constant: np.ndarray
     fit_intercept: bool
+    constant_features: np.ndarray
 
 
 def prepare(X, sample_weight=None, fit_intercept=True) -> Prepared:
@@ -51,6 +53,7 @@ def prepare(X, sample_weight=None, fit_intercept=True) -> Prepared:
         lips = sq
     # a column that is constant (after centering) carries no information: it stays at zero
     constant = lips <= 1e-14 * max(float(sq.max(initial=0.0)), 1e-300)
-    lips[constant] = 0.0
-    col_l1[constant] = 0.0
-    return Prepared(design, sw, xbar, lips, np.sqrt(lips), col_l1, constant, fit_intercept)
+    constant_features = np.flatnonzero(constant)
+    lips[constant_features] = 0.0
+    col_l1[constant_features] = 0.0
+    return Prepared(design, sw, xbar, lips, np.sqrt(lips), col_l1, constant, fit_intercept, constant_features)
