@@ -714,7 +714,7 @@ def _tighten_bounds(cand, ref_p, t, e, sqrt_lips, col_l1, corr_base, corr_base_m
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
-def _rebuild_watch_list(data, indices, indptr, XT, is_sparse, theta, theta_norm, t_now, e_now, w, lips, sqrt_lips,
+def _rebuild_watch_list(data, indices, indptr, XT, is_sparse, theta, theta_norm, t_now, e_now, w, sqrt_lips,
                         col_l1, l1, corr_base, corr_base_max, drift, drift_max, ref_n, ref_p, scalars, alpha,
                         speed_hint, work):
     """Make ``theta`` the reference point (one pass over X when it moved) and list the features to watch.
@@ -779,20 +779,28 @@ def _rebuild_watch_list(data, indices, indptr, XT, is_sparse, theta, theta_norm,
     e_h = max(e_h, e_now)
     c_ref = ref_p[0]
     slope = ref_p[1]
-    if renew:
-        work[1] += all_correlations(data, indices, indptr, XT, is_sparse, theta, slope)
-        for j in range(p):
-            fresh = slope[j]
-            slope[j] = (fresh - c_ref[j]) * inv_moved if has_ref else 0.0
-            c_ref[j] = fresh
-    # a vectorized pass flags the few features to watch, a loop (its branch rarely taken) lists them
+    # a vectorized pass flags the few features to watch (making the new reference's numbers first when it moved:
+    # one pass over the p-vectors, not two, 13 -> 10 us on 12,500 features), a loop (its branch rarely taken)
+    # lists them
     flags = np.empty(p, dtype=np.bool_)
     level = _HORIZON
-    for j in range(p):
-        cj = c_ref[j]
-        aj = slope[j]
-        reach = max(abs(cj + t_lo * aj), abs(cj + t_hi * aj)) + sqrt_lips[j] * e_h
-        flags[j] = (lips[j] > 0.0) & ((w[j] != 0.0) | (reach > level * l1[j]))
+    if renew:
+        # the new correlations land in slope, then each feature's slope is their difference from the old ones
+        work[1] += all_correlations(data, indices, indptr, XT, is_sparse, theta, slope)
+        old_weight = 1.0 if has_ref else 0.0  # (inv_moved is 0 without a reference: slope 0)
+        for j in range(p):
+            cj = slope[j]
+            aj = (cj - old_weight * c_ref[j]) * inv_moved
+            c_ref[j] = cj
+            slope[j] = aj
+            reach = max(abs(cj + t_lo * aj), abs(cj + t_hi * aj)) + sqrt_lips[j] * e_h
+            flags[j] = (sqrt_lips[j] > 0.0) & ((w[j] != 0.0) | (reach > level * l1[j]))
+    else:
+        for j in range(p):
+            cj = c_ref[j]
+            aj = slope[j]
+            reach = max(abs(cj + t_lo * aj), abs(cj + t_hi * aj)) + sqrt_lips[j] * e_h
+            flags[j] = (sqrt_lips[j] > 0.0) & ((w[j] != 0.0) | (reach > level * l1[j]))
     out = np.empty(p, dtype=np.int64)
     count = 0
     for j in range(p):
@@ -1030,7 +1038,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         if not watched:
             speed = _speed_hint(scalars, alpha, max(scalars[S_DRIFT] - scalars[S_DRIFT_START], 0.0) + dist0)
             cand, t_ref, e_ref = _rebuild_watch_list(data, indices, indptr, XT, is_sparse, theta, np.sqrt(dual_quad),
-                                                     t_ref, e_ref, w, lips, sqrt_lips, col_l1, l1, corr_base,
+                                                     t_ref, e_ref, w, sqrt_lips, col_l1, l1, corr_base,
                                                      corr_base_max, drift, drift_max, ref_n, ref_p, scalars, alpha,
                                                      speed, work)
             watched = True
@@ -1149,7 +1157,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                 # point becomes the reference of a new list
                 speed = _speed_hint(scalars, alpha, max(drift - scalars[S_DRIFT_START], 0.0))
                 cand, t_ref, e_ref = _rebuild_watch_list(data, indices, indptr, XT, is_sparse, theta,
-                                                         np.sqrt(dual_quad), t_ref, e_ref, w, lips, sqrt_lips, col_l1,
+                                                         np.sqrt(dual_quad), t_ref, e_ref, w, sqrt_lips, col_l1,
                                                          l1, corr_base, corr_base_max, drift, drift_max, ref_n, ref_p,
                                                          scalars, alpha, speed, work)
             _tighten_bounds(cand, ref_p, t_ref, e_ref, sqrt_lips, col_l1, corr_base, corr_base_max, drift,
