@@ -6,7 +6,7 @@ import scipy.sparse as sp
 
 from sparsefit.solvers._design import Design
 from sparsefit.solvers._ws_kernels import (_across_margin, _dual_point, _epoch, plain_l1_on, solve_ws,
-                                           solve_ws_active_first)
+                                           solve_ws_active_first, weight_summary)
 
 
 def weighted_problem(sparse, seed=0, n=200, p=300):
@@ -46,8 +46,8 @@ def run(kernel, X, v, z, l1_value, target, fit_intercept=True, fill_stats=False)
     ws = np.arange(p, dtype=np.int64)
     if fill_stats:  # the kernel's first epoch must compute them: nothing it could read before
         xbar, lips = np.full(p, np.nan), np.full(p, np.nan)
-    b, epochs, kkt = kernel(*design.storage, v, z, r, b, w, ws, xbar, lips, l1, l2, lower, upper, fit_intercept,
-                            target, np.int64(500), np.int64(4), np.int64(4), fill_stats)
+    b, epochs, kkt = kernel(*design.storage, v, *weight_summary(v), z, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
+                            fit_intercept, target, np.int64(500), np.int64(4), np.int64(4), fill_stats)
     return w, b, epochs, kkt, r
 
 

@@ -32,7 +32,7 @@ from numba import njit
 
 from sparsefit.solvers._kernels import _REASSOC, conjugate_term, exp_neg, kkt_one, log1p_unit, negative_entropy
 from sparsefit.solvers._ws_kernels import (col_axpy, col_dot, dense_dot, next_working_set, solve_ws,
-                                          solve_ws_active_first)
+                                          solve_ws_active_first, weight_summary)
 
 
 # Cold single fits (docs/logistic.md, "A cold single fit"). The first working set holds the features whose
@@ -249,15 +249,16 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
         for i in range(n):
             hr += h[i] * r[i]
         b_new = hr / h_sum if fit_intercept else 0.0
+        h_total, h_uniform = weight_summary(h)
         if n_nonzero < _ACTIVE_FIRST * nws:
-            b_new, sub_epochs, _ = solve_ws_active_first(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws,
-                                                         xbar_h, lips_h, l1, l2, lower, upper, fit_intercept,
-                                                         0.2 * kkt_ws, np.int64(200), np.int64(0), np.int64(4),
-                                                         fill_stats)
+            b_new, sub_epochs, _ = solve_ws_active_first(data, indices, indptr, XT, is_sparse, h, h_total, h_uniform,
+                                                         z, r, b_new, w, ws, xbar_h, lips_h, l1, l2, lower, upper,
+                                                         fit_intercept, 0.2 * kkt_ws, np.int64(200), np.int64(0),
+                                                         np.int64(4), fill_stats)
         else:
-            b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, z, r, b_new, w, ws, xbar_h,
-                                            lips_h, l1, l2, lower, upper, fit_intercept, 0.2 * kkt_ws, np.int64(200),
-                                            np.int64(0), np.int64(4), fill_stats)
+            b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, h_total, h_uniform, z, r, b_new,
+                                            w, ws, xbar_h, lips_h, l1, l2, lower, upper, fit_intercept, 0.2 * kkt_ws,
+                                            np.int64(200), np.int64(0), np.int64(4), fill_stats)
         epochs += sub_epochs
         steps += 1
         moved = False

@@ -374,11 +374,12 @@ def _ws_kkt(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, 
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
-             fit_intercept, target, max_epochs, anderson, check_every, fill_stats):
+def solve_ws(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, z, r, b, w, ws, xbar, lips, l1, l2, lower,
+             upper, fit_intercept, target, max_epochs, anderson, check_every, fill_stats):
     """Coordinate descent on ``ws`` until its KKT violation is at most ``target``.
 
-    ``w`` and ``r`` (``= z - X w`` on entry) are updated in place. Returns
+    ``(v_sum, uniform_v)`` is ``weight_summary(v)`` (the caller's: a path's weights do not change between its
+    solves). ``w`` and ``r`` (``= z - X w`` on entry) are updated in place. Returns
     ``(b, n_epochs, kkt)``: the intercept optimal for the final ``w``, the
     epochs run and the last KKT violation measured on ``ws`` (``inf`` if none).
     With ``fill_stats`` the first epoch computes ``xbar`` and ``lips`` on ``ws``
@@ -386,7 +387,6 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
     """
     n = r.shape[0]
     nws = ws.shape[0]
-    v_sum, uniform_v = weight_summary(v)
     history = np.empty((max(anderson, 1) + 1, nws))
     n_hist = 0
     kkt = np.inf
@@ -424,8 +424,8 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def solve_ws_active_first(data, indices, indptr, XT, is_sparse, v, z, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
-                          fit_intercept, target, max_epochs, anderson, check_every, fill_stats):
+def solve_ws_active_first(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, z, r, b, w, ws, xbar, lips, l1,
+                          l2, lower, upper, fit_intercept, target, max_epochs, anderson, check_every, fill_stats):
     """:func:`solve_ws` for a working set much larger than its support: glmnet's inner strategy.
 
     One epoch over ``ws``, then :func:`solve_ws` on its non-zero features alone
@@ -438,7 +438,6 @@ def solve_ws_active_first(data, indices, indptr, XT, is_sparse, v, z, r, b, w, w
     epoch over ``ws`` fills them).
     """
     nws = ws.shape[0]
-    v_sum, uniform_v = weight_summary(v)
     theta = np.empty(0 if uniform_v > 0.0 else r.shape[0])
     active = np.empty(nws, dtype=np.int64)
     # the statistics are filled by the first epoch over ws; runtime False, not the literal (a literal argument is a
@@ -458,9 +457,9 @@ def solve_ws_active_first(data, indices, indptr, XT, is_sparse, v, z, r, b, w, w
                 active[n_active] = ws[k]
                 n_active += 1
         if n_active > 0:
-            b, epochs, kkt = solve_ws(data, indices, indptr, XT, is_sparse, v, z, r, b, w, active[:n_active], xbar,
-                                      lips, l1, l2, lower, upper, fit_intercept, target, max_epochs - n_epochs,
-                                      anderson, check_every, no_fill)
+            b, epochs, kkt = solve_ws(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, z, r, b, w,
+                                      active[:n_active], xbar, lips, l1, l2, lower, upper, fit_intercept, target,
+                                      max_epochs - n_epochs, anderson, check_every, no_fill)
             n_epochs += epochs
             if n_active == nws:  # the active set is ws: that solve's check covered all of it
                 break
@@ -651,7 +650,10 @@ S_DRIFT_MAX, S_T_LO, S_T_HI, S_E_H, S_ALPHA_REF, S_SPEED = 7, 8, 9, 10, 11, 12
 # the last check's residual is carried (how many solves in a row have taken it: see _CARRY_MAX), with its
 # intercept, the dual point's sums and its offset from the reference
 S_CARRIED, S_B, S_LOSS, S_DUAL_LIN, S_DUAL_QUAD, S_T_NOW, S_E_NOW = 13, 14, 15, 16, 17, 18, 19
-N_SCALARS = 20
+# the sample weights' weight_summary (a path's weights are those of every solve: one pass over them a path, not
+# three a solve)
+S_V_SUM, S_V_UNIFORM = 20, 21
+N_SCALARS = 22
 # A solve that starts where the last one's final check left off (same coefficients) takes its residual and dual
 # point instead of recomputing them (y - X w, a pass over the samples: 5 of ~65 us an alpha on the quick
 # text-like path); every _CARRY_MAX solves the residual is recomputed from the coefficients all the same, so
@@ -927,7 +929,10 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     p = w.shape[0]
     # the column statistics are the prepared ones (runtime False: a literal argument compiles solve_ws once more)
     no_fill = n < 0
-    v_sum, v_uniform = weight_summary(v)
+    if use_dual_state and scalars[S_V_SUM] > 0.0:
+        v_sum, v_uniform = scalars[S_V_SUM], scalars[S_V_UNIFORM]
+    else:
+        v_sum, v_uniform = weight_summary(v)
     # 1 / v_i when the weights are uniform (the common case): no division per sample in the dual point
     inv_v = 1.0 / v_uniform if v_uniform > 0.0 else 0.0
     n_epochs = 0
@@ -1137,8 +1142,9 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             # not on dense ones (where a check at 2 epochs mostly failed: dense Lasso path 2.5% slower)
             # (np.int64, not a literal: each literal int argument compiles solve_ws once more)
             check_every = np.int64(2) if is_sparse else np.int64(3)
-            b, epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, v, y, r, b, w, ws, xbar, lips, l1, l2,
-                                    lower, upper, fit_intercept, target, max_epochs, anderson, check_every, no_fill)
+            b, epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, v, v_sum, v_uniform, y, r, b, w, ws, xbar,
+                                    lips, l1, l2, lower, upper, fit_intercept, target, max_epochs, anderson,
+                                    check_every, no_fill)
             n_epochs += epochs
             ws_size = max(ws_size, count)
 
@@ -1288,12 +1294,14 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         ws, ws_size = working_set_among(cand, w, screened, is_unpen, dist, ws_size)
         if ws.shape[0] == 0:
             break
-        b, epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, v, y, r, b, w, ws, xbar, lips, l1, l2, lower,
-                                upper, fit_intercept, 0.3 * kkt, max_epochs - n_epochs, anderson, np.int64(5), no_fill)
+        b, epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, v, v_sum, v_uniform, y, r, b, w, ws, xbar, lips,
+                                l1, l2, lower, upper, fit_intercept, 0.3 * kkt, max_epochs - n_epochs, anderson,
+                                np.int64(5), no_fill)
         n_epochs += epochs
         ws_size *= 2
 
     # what the next solve of a path starts from (corr_base is already up to date)
+    scalars[S_V_SUM], scalars[S_V_UNIFORM] = v_sum, v_uniform
     scalars[S_DRIFT] = drift
     scalars[S_DRIFT_MAX] = drift_max
     scalars[S_ALPHA] = alpha
