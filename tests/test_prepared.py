@@ -35,3 +35,23 @@ def test_column_means_and_spreads_match_numpy(weights, fit_intercept, storage):
     if fit_intercept:
         col_l1[4] = 0.0
     np.testing.assert_allclose(prep.col_l1, col_l1, rtol=1e-12)
+
+
+@pytest.mark.parametrize("weights", ["uniform", "some zero"])
+@pytest.mark.parametrize("storage", ["dense", "csc"])
+def test_correlations_from_the_statistics_pass_match_numpy(weights, storage):
+    rng = np.random.default_rng(5)
+    n, p = 60, 25
+    Xd = rng.standard_normal((n, p)) * (rng.random((n, p)) < 0.4)
+    Xd[:, 7] = -1.5  # constant: its correlation is reported as 0
+    sample_weight = None if weights == "uniform" else np.where(rng.random(n) < 0.2, 0.0, 1.0)
+    X = np.asfortranarray(Xd) if storage == "dense" else sp.csc_matrix(Xd)
+    u = rng.standard_normal(n)
+    prep = prepare(X, sample_weight, True, correlate=u)
+    expected = Xd.T @ u
+    expected[7] = 0.0
+    np.testing.assert_allclose(prep.correlations, expected, rtol=1e-12, atol=1e-12)
+    assert prep.finite
+    assert prepare(X, sample_weight, True).correlations is None
+    Xd[3, 2] = np.nan
+    assert not prepare(sp.csc_matrix(Xd) if storage == "csc" else np.asfortranarray(Xd), sample_weight, True).finite

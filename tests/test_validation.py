@@ -142,3 +142,32 @@ def test_duplicate_and_unsorted_sparse_entries_are_summed_and_refits_agree():
         model = sparsefit.Lasso(alpha=0.01, tol=1e-10).fit(messy, y)
         np.testing.assert_allclose(model.coef_, reference.coef_, atol=1e-8)
         np.testing.assert_allclose(model.intercept_, reference.intercept_, atol=1e-8)
+
+
+@pytest.mark.parametrize("bad, message", [(np.nan, r"X contains 1 NaN"), (np.inf, r"X contains 1 infinite"),
+                                          (-np.inf, r"X contains 1 infinite")])
+@pytest.mark.parametrize("sparse", [True, False])
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("loss", ["squared", "logistic"])
+def test_path_finds_non_finite_values_from_its_column_statistics(bad, message, sparse, standardize, loss):
+    # unstandardized, the path's NaN/inf test comes from prepare's sums: a bad value must be found wherever it is,
+    # also in a row whose weight is zero (0 * inf and 0 * NaN are NaN in the weighted sums)
+    Xd = X_OK.copy()
+    Xd[5, 2] = bad
+    X = sp.csc_matrix(Xd) if sparse else Xd
+    y = Y_OK if loss == "squared" else (Y_OK > 0).astype(int)
+    weights = np.where(np.arange(20) == 5, 0.0, 1.0)
+    for sample_weight in (None, weights):
+        with pytest.raises(ValueError, match=message):
+            sparsefit.regularization_path(X, y, loss=loss, n_alphas=3, sample_weight=sample_weight,
+                                          standardize=standardize)
+
+
+def test_path_accepts_finite_values_whose_squares_overflow():
+    # the statistics' sums overflow to inf here: the exact test must then clear X, not reject it
+    Xd = X_OK.copy()
+    Xd[3, 1] = 1e200
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (such a column makes the solver's own arithmetic overflow: not the point)
+        path = sparsefit.regularization_path(Xd, Y_OK, n_alphas=3, fit_intercept=False, early_stop=False)
+    assert path.coefs.shape == (4, 3)

@@ -110,7 +110,8 @@ def _all_finite(values: np.ndarray) -> bool:
     return bool(np.isfinite(values).all())
 
 
-def _check_finite(values: np.ndarray, what: str) -> None:
+def check_finite_values(values: np.ndarray, what: str) -> None:
+    """Raise a ValueError that counts the NaN and infinite entries of ``values`` (named ``what``), if any."""
     if values.size and not _all_finite(values):
         n_nan = int(np.isnan(values).sum())
         n_inf = int(np.isinf(values).sum())
@@ -134,7 +135,7 @@ def _check_real_dtype(dtype, what: str) -> None:
         raise ValueError(f"{what} has dtype {dtype}, which is not numeric. Convert it to numbers first.")
 
 
-def validate_X(X, *, layout: str = "csc", what: str = "X"):
+def validate_X(X, *, layout: str = "csc", what: str = "X", check_finite: bool = True):
     """Check a feature matrix and convert it to the layout a solver uses.
 
     Parameters
@@ -148,6 +149,10 @@ def validate_X(X, *, layout: str = "csc", what: str = "X"):
         float64 array for "csc" and C-ordered for "csr"/"any".
     what : str, default="X"
         Name used in error messages.
+    check_finite : bool, default=True
+        False leaves the NaN/inf test to the caller, which must then make it
+        (e.g. from the sums of its own first pass over X, calling
+        :func:`check_finite_values` when they are not finite).
 
     Returns
     -------
@@ -178,7 +183,8 @@ def validate_X(X, *, layout: str = "csc", what: str = "X"):
                 and isinstance(X, sp.spmatrix)):
             # already what the solvers read: the caller's matrix itself (no new object, nothing to check again)
             _check_shape(X.shape, what)
-            _check_finite(X.data, what)
+            if check_finite:
+                check_finite_values(X.data, what)
             return X, feature_names
         X = sp.csc_matrix(X) if target == "csc" else sp.csr_matrix(X)
         _check_shape(X.shape, what)
@@ -188,7 +194,8 @@ def validate_X(X, *, layout: str = "csc", what: str = "X"):
             X.has_canonical_format = True
         else:
             X.sum_duplicates()  # also sorts indices
-        _check_finite(X.data, what)
+        if check_finite:
+            check_finite_values(X.data, what)
         if X.nnz < np.iinfo(np.int32).max:
             X.indices = X.indices.astype(np.int32, copy=False)
             X.indptr = X.indptr.astype(np.int32, copy=False)
@@ -208,7 +215,8 @@ def validate_X(X, *, layout: str = "csc", what: str = "X"):
     _check_shape(X.shape, what)
     order = "F" if layout == "csc" else "C"
     X = np.asarray(X, dtype=np.float64, order=order)
-    _check_finite(X, what)
+    if check_finite:
+        check_finite_values(X, what)
     return X, feature_names
 
 
@@ -270,7 +278,7 @@ def validate_y(y, n_samples: int, *, what: str = "y") -> np.ndarray:
             f"X and {what} have inconsistent numbers of samples: X has {n_samples} rows but {what} has {y.shape[0]} values."
         )
     y = np.ascontiguousarray(y, dtype=np.float64)
-    _check_finite(y, what)
+    check_finite_values(y, what)
     return y
 
 
@@ -301,7 +309,7 @@ def validate_sample_weight(sample_weight, n_samples: int) -> np.ndarray:
             f"sample_weight has {sample_weight.shape[0]} values but X has {n_samples} rows; give one weight per sample."
         )
     sample_weight = np.ascontiguousarray(sample_weight, dtype=np.float64)
-    _check_finite(sample_weight, "sample_weight")
+    check_finite_values(sample_weight, "sample_weight")
     if (sample_weight < 0).any():
         raise ValueError(
             f"sample_weight has {int((sample_weight < 0).sum())} negative value(s); weights must be >= 0."

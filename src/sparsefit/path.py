@@ -25,6 +25,7 @@ from sparsefit._objective import Logistic, Quadratic, sigmoid
 from sparsefit._penalty import ElasticNetPenalty
 from sparsefit._scaling import column_scale
 from sparsefit._validation import (
+    check_finite_values,
     feature_names_of,
     validate_bounds,
     validate_feature_vector,
@@ -180,7 +181,8 @@ class _Problem:
         if not 0.0 <= l1_ratio <= 1.0:
             raise ValueError(f"l1_ratio must be between 0 and 1; got {l1_ratio!r}.")
         self.feature_names = feature_names_of(X)
-        X, names = validate_X(X, layout="csc")
+        # unstandardized, X's NaN/inf test is made from the column statistics' pass below (not a pass of its own)
+        X, names = validate_X(X, layout="csc", check_finite=standardize)
         if self.feature_names is None and names is not None:
             self.feature_names = names
         n, p = X.shape
@@ -209,7 +211,15 @@ class _Problem:
         validate_bounds(lower, upper)
         self.lower, self.upper = lower * self.scale, upper * self.scale
         self._boxed = not (np.isneginf(lower).all() and np.isposinf(upper).all())
-        self.prepared = prepare(X, self.sample_weight, fit_intercept)
+        # the null model is the intercept alone unless a feature is unpenalized: its dual point's correlations
+        # (alpha_max, the first certificate and dual state) come from the statistics' pass over X
+        null_theta = None
+        if self._unit_factors or not (self.penalty_factor == 0).any():
+            b0 = self.datafit.null_intercept(y, sw) if fit_intercept else 0.0
+            null_theta = -self.datafit.raw_grad(y, np.full(n, b0), sw)
+        self.prepared = prepare(X, self.sample_weight, fit_intercept, correlate=null_theta)
+        if not self.prepared.finite:
+            check_finite_values(X.data if sp.issparse(X) else X, "X")
         self.solver = (ProxNewton if loss == "logistic" else CoordinateDescent)
         self._null = None
         self._alpha_max = None
@@ -254,7 +264,11 @@ class _Problem:
                 predictor = self.prepared.design.matvec(coef) + intercept
             else:
                 predictor = np.full(self.y.shape[0], float(intercept))
-            correlations = self.prepared.design.xt_dot(-self.datafit.raw_grad(self.y, predictor, self.prepared.sw))
+            if self.prepared.correlations is not None and not coef.any():
+                correlations = self.prepared.correlations  # the same point's, from prepare's pass
+            else:
+                correlations = self.prepared.design.xt_dot(-self.datafit.raw_grad(self.y, predictor,
+                                                                                  self.prepared.sw))
             # X.T theta at the null model, for its certificate and the path's first dual state (a constant
             # column's is sum(theta) times its value: 0 but for rounding)
             correlations[self.prepared.constant_features] = 0.0

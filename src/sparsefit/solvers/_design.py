@@ -42,9 +42,10 @@ class Design:
         self.X = X
         self.n_samples, self.n_features = X.shape
 
-    def column_stats(self, v, ws=None, out_sum=None, out_sq=None, out_abs=None):
+    def column_stats(self, v, ws=None, out_sum=None, out_sq=None, out_abs=None, u=None, out_dot=None):
         """Weighted column sums ``X.T @ v`` and ``(X**2).T @ v``, and the absolute sums ``|X|.T @ (v > 0)``,
-        for the columns ``ws`` (all by default).
+        for the columns ``ws`` (all by default); with ``u`` and ``out_dot``, also ``X.T @ u`` into ``out_dot``,
+        from the same pass over X.
 
         Entries outside ``ws`` of the output arrays are left as they are.
         """
@@ -53,10 +54,14 @@ class Design:
         out_sum = np.zeros(self.n_features) if out_sum is None else out_sum
         out_sq = np.zeros(self.n_features) if out_sq is None else out_sq
         out_abs = np.zeros(self.n_features) if out_abs is None else out_abs
-        if self.is_sparse:
-            K.col_stats_csc(*self._csc, v, ws, out_sum, out_sq, out_abs)
+        if u is None:
+            u, out_dot = _NO_DATA, _NO_DATA
         else:
-            K.col_stats_dense(self._XT, v, ws, out_sum, out_sq, out_abs)
+            u = np.ascontiguousarray(u, dtype=np.float64)
+        if self.is_sparse:
+            K.col_stats_csc(*self._csc, v, ws, out_sum, out_sq, out_abs, u, out_dot)
+        else:
+            K.col_stats_dense(self._XT, v, ws, out_sum, out_sq, out_abs, u, out_dot)
         return out_sum, out_sq, out_abs
 
     def xt_dot(self, u):

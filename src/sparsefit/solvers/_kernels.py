@@ -88,9 +88,10 @@ def xw_csc(data, indices, indptr, w, ws, out):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
-def col_stats_csc(data, indices, indptr, v, ws, out_sum, out_sq, out_abs):
+def col_stats_csc(data, indices, indptr, v, ws, out_sum, out_sq, out_abs, u, out_dot):
     """For ``j`` in ``ws``: ``out_sum[j] = sum_i v_i X_ij``, ``out_sq[j] = sum_i v_i X_ij^2`` and
-    ``out_abs[j] = sum_{i: v_i > 0} |X_ij|``, CSC X.
+    ``out_abs[j] = sum_{i: v_i > 0} |X_ij|``, CSC X; with a non-empty ``out_dot``, also ``out_dot[j] = X_j.T u``
+    from the same loads (a problem's setup needs its null model's correlations too: one pass over X, not two).
 
     With equal weights (the common case) the sums skip the gather of ``v``
     and read only the stored values, a contiguous stream.
@@ -100,49 +101,70 @@ def col_stats_csc(data, indices, indptr, v, ws, out_sum, out_sq, out_abs):
         if v[i] != uniform:
             uniform = 0.0
             break
+    with_dot = out_dot.shape[0] > 0
     for k in range(ws.shape[0]):
         j = ws[k]
         m = 0.0
         s = 0.0
         a = 0.0
+        d = 0.0
         if uniform != 0.0:
-            for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
-                x = data[idx]
-                m += x
-                s += x * x
-                a += abs(x)
+            if with_dot:
+                for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                    x = data[idx]
+                    m += x
+                    s += x * x
+                    a += abs(x)
+                    d += x * u[np.uintp(indices[idx])]
+            else:
+                for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                    x = data[idx]
+                    m += x
+                    s += x * x
+                    a += abs(x)
             m *= uniform
             s *= uniform
         else:
             for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
                 x = data[idx]
-                vi = v[np.uintp(indices[idx])]
+                i = np.uintp(indices[idx])
+                vi = v[i]
                 m += vi * x
                 s += vi * x * x
                 if vi > 0.0:
                     a += abs(x)
+                if with_dot:
+                    d += x * u[i]
         out_sum[j] = m
         out_sq[j] = s
         out_abs[j] = a
+        if with_dot:
+            out_dot[j] = d
 
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
-def col_stats_dense(XT, v, ws, out_sum, out_sq, out_abs):
+def col_stats_dense(XT, v, ws, out_sum, out_sq, out_abs, u, out_dot):
     """:func:`col_stats_csc` for dense X."""
     n = XT.shape[1]
+    with_dot = out_dot.shape[0] > 0
     for k in range(ws.shape[0]):
         j = ws[k]
         m = 0.0
         s = 0.0
         a = 0.0
+        d = 0.0
         for i in range(n):
             x = XT[j, i]
             m += v[i] * x
             s += v[i] * x * x
             a += abs(x) if v[i] > 0.0 else 0.0
+            if with_dot:
+                d += x * u[i]
         out_sum[j] = m
         out_sq[j] = s
         out_abs[j] = a
+        if with_dot:
+            out_dot[j] = d
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
