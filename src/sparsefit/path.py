@@ -343,7 +343,8 @@ class _Problem:
             # at w = 0 a feature with |X_j.T theta| <= l1_j has no KKT violation, does not limit the dual scaling
             # and has a zero conjugate term: the certificate needs only the others (none at alpha >= alpha_max
             # but for rounding), not p-sized temporaries
-            l1 = penalty.l1_vector(correlations.shape[0])
+            # (every feature's l1 is the same number with unit penalty factors: no p-vector of it)
+            l1 = penalty.alpha * penalty.l1_ratio if self._unit_factors else penalty.l1_vector(correlations.shape[0])
             kkt_features = np.flatnonzero(np.abs(correlations) > l1)
             kkt = 0.0
             if kkt_features.size:  # (none but for rounding at alpha >= alpha_max: skip the subset penalty)
@@ -352,8 +353,9 @@ class _Problem:
             if self.fit_intercept:
                 kkt = max(kkt, abs(float(theta.sum())))
                 shift = theta.sum() / sw.sum()
-                theta = theta - shift * sw
-                correlations = correlations - shift * sw.sum() * self.prepared.xbar
+                if shift != 0.0:
+                    theta = theta - shift * sw
+                    correlations = correlations - shift * sw.sum() * self.prepared.xbar
             dual_features = np.flatnonzero(np.abs(correlations) > l1)
             if dual_features.size:
                 dual, _ = dual_value(self.datafit, penalty.subset(dual_features), self.y, sw, theta,
