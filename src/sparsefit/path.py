@@ -39,7 +39,8 @@ from sparsefit.solvers._path_kernels import CD_PREDICT_MIN_EPOCHS, predict_step
 from sparsefit.solvers._prepared import prepare
 from sparsefit.solvers._solution import DualState
 from sparsefit.solvers._threads import single_threaded_blas
-from sparsefit.solvers._ws_kernels import N_SCALARS, S_ALPHA, S_ALPHA_REF, S_CARRIED, S_REF
+from sparsefit.solvers._ws_kernels import (N_SCALARS, S_ALPHA, S_ALPHA_H, S_ALPHA_REF, S_CARRIED, S_PLAIN_L1, S_REF,
+                                           S_WATCH)
 
 __all__ = ["Path", "regularization_path", "default_alphas"]
 
@@ -282,6 +283,11 @@ class _Problem:
                 self._alpha_max = self.penalty(1.0).alpha_max(grad)
         return self._alpha_max
 
+    def null_correlations(self):
+        """``X.T theta`` at :meth:`null_solution` (0 on constant columns; not to be modified)."""
+        self.alpha_max()
+        return self._null_correlations
+
     def null_dual_state(self):
         """Coordinate descent's dual state at the null model (every alpha >= alpha_max), or None.
 
@@ -311,6 +317,14 @@ class _Problem:
         reference_correlations[0] = self._null_correlations
         scalars[S_REF] = 1.0
         scalars[S_ALPHA_REF] = alpha_max
+        if not self._boxed and (self._unit_factors or bool(((self.penalty_factor > 0)
+                                                            | self.prepared.constant).all())):
+            # every feature is zero and the problem has the structure the watch lists need (no box, no
+            # unpenalized feature): an empty list whose window is closed, so the first solve builds the list at
+            # once (the flags' pass alone: the point has not moved) instead of checking every feature first
+            scalars[S_WATCH] = 1.0
+            scalars[S_ALPHA_H] = np.inf
+            scalars[S_PLAIN_L1] = 1.0 if self.l1_ratio == 1.0 else 0.0
         return DualState(theta, corr_base, corr_base_max, reference_point, reference_correlations,
                          np.empty(theta.shape[0]), scalars, np.empty(0, dtype=np.int64), self.prepared.sqrt_lips,
                          self.prepared.col_l1)
@@ -533,6 +547,11 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                 wk = w[support]
                 value = sol.objective - alpha * float(np.dot(unit.l1[support], np.abs(wk))
                                                       + 0.5 * np.dot(unit.l2[support], wk * wk))
+            elif alpha >= alpha_max:
+                # the null solution: its loss is its certificate's primal (no penalty), its correlations alpha_max's
+                value = sol.objective
+                if sol.Xt_theta is None and problem.loss == "logistic":
+                    Xt_theta_prev = problem.null_correlations()
             else:
                 design.xw_ws(w, support, predictor)
                 predictor += b

@@ -1047,6 +1047,14 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                                                      corr_base_max, drift, drift_max, ref_n, ref_p, scalars, alpha,
                                                      speed, work)
             watched = True
+            # the penalty's scale over the list this solve works on (the one it started from may be empty: a
+            # path's null state)
+            max_l1 = 0.0
+            max_l2 = 0.0
+            for k in range(cand.shape[0]):
+                max_l1 = max(max_l1, l1[cand[k]])
+                max_l2 = max(max_l2, l2[cand[k]])
+            scale = max(max(max_l1, max_l2), 1e-300)
         _tighten_bounds(cand, ref_p, t_ref, e_ref, sqrt_lips, col_l1, corr_base, corr_base_max, drift, drift_max)
         scalars[S_DRIFT_START] = drift
         kappa = 1.0
