@@ -223,6 +223,7 @@ class _Problem:
             check_finite_values(X.data if sp.issparse(X) else X, "X")
         self.solver = (ProxNewton if loss == "logistic" else CoordinateDescent)
         self._null = None
+        self._null_model = None
         self._alpha_max = None
         self._null_correlations = None
         self._null_certificate = None
@@ -232,9 +233,11 @@ class _Problem:
 
     def null_model(self):
         """Intercept-only predictor and its datafit value (the null deviance / 2)."""
-        sw = self.prepared.sw
-        b0 = self.datafit.null_intercept(self.y, sw) if self.fit_intercept else 0.0
-        return b0, self.datafit.value(self.y, np.full(self.y.shape[0], b0), sw)
+        if self._null_model is None:
+            sw = self.prepared.sw
+            b0 = self.datafit.null_intercept(self.y, sw) if self.fit_intercept else 0.0
+            self._null_model = (b0, self.datafit.value(self.y, np.full(self.y.shape[0], b0), sw))
+        return self._null_model
 
     def null_solution(self):
         """The model with every penalized coefficient at zero: ``(coef, intercept)``.
