@@ -693,8 +693,16 @@ def all_correlations(data, indices, indptr, XT, is_sparse, u, out):
         start = np.uintp(indptr[j])
         stop = np.uintp(indptr[j + 1])
         acc = 0.0
-        for idx in range(start, stop):
-            acc += data[idx] * u[np.uintp(indices[idx])]
+        if stop - start <= 2:
+            # most columns of text-like data hold 0 to 2 entries: written out, without the reduction loop's set-up
+            # (41 -> 37 us a pass on the quick text problem, whose 12,500 columns are 30% empty, 44% of one entry)
+            if stop > start:
+                acc = data[start] * u[np.uintp(indices[start])]
+                if stop - start == 2:
+                    acc += data[start + 1] * u[np.uintp(indices[start + 1])]
+        else:
+            for idx in range(start, stop):
+                acc += data[idx] * u[np.uintp(indices[idx])]
         out[j] = acc
     return indptr[out.shape[0]] - indptr[0]
 
