@@ -451,6 +451,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     # rule the loops apply needs an L1 part
     compiled = compiled and not use_ridge and bar is None and problem.l1_ratio >= _STRONG_L1_RATIO
     resume_at = 0
+    finished = None  # a compiled loop that ran to the end of the grid
     try:
         for k, alpha in enumerate(alphas):
             if k < resume_at:
@@ -469,6 +470,14 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                     dev_ratio_max=_DEV_RATIO_MAX, dev_change_min=_DEV_CHANGE_MIN, **extra)
                 if tail is not None:
                     ptr = tail.support_ptr
+                    if first_strong is not None:
+                        # the first alpha's misses, counted as the per-alpha loop counts them
+                        in_strong[first_strong] = True
+                        tail.first_ws_misses[0] = np.count_nonzero(~in_strong[tail.support_indices[ptr[0]:ptr[1]]])
+                        in_strong[first_strong] = False
+                    if tail.complete:
+                        finished = tail  # its arrays join the records once, below
+                        break
                     supports.append(tail.support_indices[:ptr[-1]])
                     values.append(tail.support_values[:ptr[-1]])
                     counts.extend(np.diff(ptr).tolist())
@@ -476,13 +485,6 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                                       (converged, tail.converged), (dev_ratio, tail.deviance_ratio),
                                       (seconds, tail.seconds), (violations, tail.first_ws_misses)):
                         out.extend(part.tolist())
-                    if first_strong is not None:
-                        # the first alpha's misses, counted as the per-alpha loop counts them
-                        in_strong[first_strong] = True
-                        violations[k] = int(np.count_nonzero(~in_strong[tail.support_indices[ptr[0]:ptr[1]]]))
-                        in_strong[first_strong] = False
-                    if tail.complete:
-                        break
                     # an alpha that did not converge: the per-alpha loop takes over after it
                     resume_at = k + tail.n_solved
                     w, b = tail.coef, intercepts[-1]
@@ -596,15 +598,41 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     finally:
         if bar is not None:
             bar.close()
+    return _assemble(p, supports, values, counts, intercepts, gaps, dev_ratio, iters, seconds, violations, converged,
+                     finished)
+
+
+def _assemble(p, supports, values, counts, intercepts, gaps, dev_ratio, iters, seconds, violations, converged,
+              finished):
+    """The path's records as arrays and its coefficients as one CSC matrix: the per-alpha loop's lists, then the
+    arrays of ``finished`` (a compiled loop that ran to the grid's end) as they are, not one Python number each."""
+    n_head = len(counts)
+    records = [intercepts, gaps, dev_ratio, iters, seconds, violations, converged]
+    if finished is not None:
+        ptr = finished.support_ptr
+        supports.append(finished.support_indices[:ptr[-1]])
+        values.append(finished.support_values[:ptr[-1]])
+        parts = (finished.intercepts, finished.dual_gaps, finished.deviance_ratio, finished.n_iter, finished.seconds,
+                 finished.first_ws_misses, finished.converged)
+        records = [np.concatenate([np.asarray(head, dtype=part.dtype), part]) if head else part
+                   for head, part in zip(records, parts)]
+        n_columns = n_head + ptr.shape[0] - 1
+    else:
+        records = [np.asarray(head) for head in records]
+        n_columns = n_head
+    head_nnz = sum(counts)
+    total_nnz = head_nnz + (int(finished.support_ptr[-1]) if finished is not None else 0)
     # int32 indices when they fit (scipy's own choice, made here: given int64 it scans them to decide)
-    index_dtype = np.int32 if max(p, sum(counts)) < np.iinfo(np.int32).max else np.int64
-    indptr = np.zeros(len(counts) + 1, dtype=index_dtype)
-    np.cumsum(counts, out=indptr[1:])
+    index_dtype = np.int32 if max(p, total_nnz) < np.iinfo(np.int32).max else np.int64
+    indptr = np.zeros(n_columns + 1, dtype=index_dtype)
+    if n_head:
+        np.cumsum(counts, out=indptr[1:n_head + 1])
+    if finished is not None:
+        indptr[n_head + 1:] = finished.support_ptr[1:] + head_nnz
     indices = np.concatenate(supports).astype(index_dtype) if supports else np.empty(0, dtype=index_dtype)
     data = np.concatenate(values) if values else np.empty(0)
-    coefs = sp.csc_matrix((data, indices, indptr), shape=(p, len(counts)))
-    return coefs, np.asarray(intercepts), np.asarray(gaps), np.asarray(dev_ratio), np.asarray(iters), \
-        np.asarray(seconds), np.asarray(violations), np.asarray(converged)
+    coefs = sp.csc_matrix((data, indices, indptr), shape=(p, n_columns))
+    return (coefs, *records)
 
 
 def _null_path_point(problem, penalty):
