@@ -101,6 +101,9 @@ def _all_finite(values: np.ndarray) -> bool:
     non-finite product (a NaN or inf, or squares that overflow) falls back to
     the exact test.
     """
+    if values.size < 50_000:
+        # (small: the exact test costs less than the dot product's error-state switch, 0.04 against 0.06 ms cold)
+        return bool(np.isfinite(values).all())
     if values.dtype == np.float64 and (values.flags.c_contiguous or values.flags.f_contiguous):
         flat = values.ravel(order="K")
         with np.errstate(all="ignore"):  # a NaN, an inf or an overflowing square: the exact test decides

@@ -499,8 +499,9 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                 # the intercept-only model is exact (coordinate descent): the per-alpha loop handles it
             start = time.perf_counter()
             strong = None
-            np.multiply(unit.l1, alpha, out=arrays.l1)
-            np.multiply(unit.l2, alpha, out=arrays.l2)
+            if alpha < alpha_max:  # (the null point needs no penalty vectors)
+                np.multiply(unit.l1, alpha, out=arrays.l1)
+                np.multiply(unit.l2, alpha, out=arrays.l2)
             # (each alpha keeps only its non-zeros: the solve may overwrite the previous solution)
             if problem.loss == "logistic":
                 extra = {"init_intercept": b, "penalty_arrays": arrays, "overwrite_init": True,
@@ -641,7 +642,8 @@ def _null_path_point(problem, penalty):
 
     coef, intercept = problem.null_solution()
     cert = problem.null_certificate(penalty)
-    return Solution(coef.copy(), intercept, cert.gap, cert.kkt_violation, 0, True, cert.primal)
+    support = np.flatnonzero(coef) if coef.any() else np.empty(0, dtype=np.int64)
+    return Solution(coef.copy(), intercept, cert.gap, cert.kkt_violation, 0, True, cert.primal, support=support)
 
 
 class _progress_bar:
