@@ -223,15 +223,18 @@ class _Problem:
         # the null model is the intercept alone unless a feature is unpenalized: its dual point's correlations
         # (alpha_max, the first certificate and dual state) come from the statistics' pass over X
         null_theta = None
+        self._null_model = None
         if self._unit_factors or not (self.penalty_factor == 0).any():
             b0 = self.datafit.null_intercept(y, sw) if fit_intercept else 0.0
-            null_theta = -self.datafit.raw_grad(y, np.full(n, b0), sw)
+            null_predictor = np.full(n, b0)
+            null_theta = -self.datafit.raw_grad(y, null_predictor, sw)
+            self._null_model = (b0, self.datafit.value(y, null_predictor, sw))  # (null_model's numbers)
         self.prepared = prepare(X, self.sample_weight, fit_intercept, correlate=null_theta)
         if not self.prepared.finite:
             check_finite_values(X.data if sp.issparse(X) else X, "X")
         self.solver = (ProxNewton if loss == "logistic" else CoordinateDescent)
         self._null = None
-        self._null_model = None
+        self._null_theta = null_theta
         self._alpha_max = None
         self._null_correlations = None
         self._null_certificate = None
@@ -361,9 +364,12 @@ class _Problem:
             # moves it by shift * X.T sw, which the prepared column means hold
             self.alpha_max()
             sw = self.prepared.sw
-            predictor = np.full(self.y.shape[0], intercept)
-            primal = self.datafit.value(self.y, predictor, sw)
-            theta = -self.datafit.raw_grad(self.y, predictor, sw)
+            if self._null_theta is not None:  # (the intercept-only model's numbers, from the setup)
+                primal, theta = self.null_model()[1], self._null_theta
+            else:
+                predictor = np.full(self.y.shape[0], intercept)
+                primal = self.datafit.value(self.y, predictor, sw)
+                theta = -self.datafit.raw_grad(self.y, predictor, sw)
             correlations = self._null_correlations
             # at w = 0 a feature with |X_j.T theta| <= l1_j has no KKT violation, does not limit the dual scaling
             # and has a zero conjugate term: the certificate needs only the others (none at alpha >= alpha_max
