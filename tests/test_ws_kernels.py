@@ -35,7 +35,7 @@ def weighted_stats(X, v, fit_intercept):
     return Design(X), dense, v_sum, xbar, v @ (dense - xbar) ** 2
 
 
-def run(kernel, X, v, z, l1_value, target, fit_intercept=True, fill_stats=False):
+def run(kernel, X, v, z, l1_value, target, fit_intercept=True, fill_stats=False, trust_steps=False):
     design, dense, v_sum, xbar, lips = weighted_stats(X, v, fit_intercept)
     n, p = X.shape
     l1, l2 = np.full(p, l1_value), np.zeros(p)
@@ -47,7 +47,7 @@ def run(kernel, X, v, z, l1_value, target, fit_intercept=True, fill_stats=False)
     if fill_stats:  # the kernel's first epoch must compute them: nothing it could read before
         xbar, lips = np.full(p, np.nan), np.full(p, np.nan)
     b, epochs, kkt = kernel(*design.storage, v, *weight_summary(v), z, r, b, w, ws, xbar, lips, l1, l2, lower, upper,
-                            fit_intercept, target, np.int64(500), np.int64(4), np.int64(4), fill_stats)
+                            fit_intercept, target, np.int64(500), np.int64(4), np.int64(4), fill_stats, trust_steps)
     return w, b, epochs, kkt, r
 
 
@@ -72,6 +72,28 @@ def test_active_first_reaches_the_target_and_the_same_solution(sparse, fit_inter
         results[kernel.__name__] = w
     # the problem has a unique solution here (n < p, but the active columns are in general position)
     np.testing.assert_allclose(results["solve_ws_active_first"], results["solve_ws"], atol=1e-5)
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_trusting_the_steps_stops_no_later_near_the_target(sparse, fit_intercept):
+    # trust_steps ends the solve after a pass whose largest step is within the target, without the working set's
+    # own check: the caller's check decides. The point is then near the target (not within it for sure), its
+    # residual exact, and no more epochs were run than the checked solve's
+    X, v, z = weighted_problem(sparse, seed=4)
+    dense = X.toarray() if sp.issparse(X) else X
+    l1_max = np.max(np.abs(dense.T @ (v * (z - (v @ z / v.sum() if fit_intercept else 0.0)))))
+    l1_value, target = l1_max / 8, 1e-7 * l1_max
+    w_checked, _, epochs_checked, kkt, _ = run(solve_ws, X, v, z, l1_value, target, fit_intercept)
+    assert kkt <= target
+    w, b, epochs, kkt_trusted, r = run(solve_ws, X, v, z, l1_value, target, fit_intercept, trust_steps=True)
+    assert kkt_trusted > target  # its last check of its own had not met the target: it ended on its steps
+    np.testing.assert_allclose(r, z - dense @ w, atol=1e-10)
+    assert 2 <= epochs <= epochs_checked
+    b_opt = v @ r / v.sum() if fit_intercept else 0.0
+    assert abs(b - b_opt) <= 1e-10 * max(1.0, abs(b_opt))
+    assert kkt_violation(dense, v, z, w, b_opt, l1_value) <= 100 * target
+    np.testing.assert_allclose(w, w_checked, atol=1e-4)
 
 
 @pytest.mark.parametrize("sparse", [True, False])

@@ -254,11 +254,11 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
             b_new, sub_epochs, _ = solve_ws_active_first(data, indices, indptr, XT, is_sparse, h, h_total, h_uniform,
                                                          z, r, b_new, w, ws, xbar_h, lips_h, l1, l2, lower, upper,
                                                          fit_intercept, 0.2 * kkt_ws, np.int64(200), np.int64(0),
-                                                         np.int64(4), fill_stats)
+                                                         np.int64(4), fill_stats, is_sparse)
         else:
             b_new, sub_epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, h, h_total, h_uniform, z, r, b_new,
                                             w, ws, xbar_h, lips_h, l1, l2, lower, upper, fit_intercept, 0.2 * kkt_ws,
-                                            np.int64(200), np.int64(0), np.int64(4), fill_stats)
+                                            np.int64(200), np.int64(0), np.int64(4), fill_stats, is_sparse)
         epochs += sub_epochs
         steps += 1
         moved = False

@@ -375,14 +375,15 @@ def _ws_kkt(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, r, b, w, 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def solve_ws(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, z, r, b, w, ws, xbar, lips, l1, l2, lower,
-             upper, fit_intercept, target, max_epochs, anderson, check_every, fill_stats):
+             upper, fit_intercept, target, max_epochs, anderson, check_every, fill_stats, trust_steps):
     """Coordinate descent on ``ws`` until its KKT violation is at most ``target``.
 
     ``(v_sum, uniform_v)`` is ``weight_summary(v)`` (the caller's: a path's weights do not change between its
     solves). ``w`` and ``r`` (``= z - X w`` on entry) are updated in place. Returns
-    ``(b, n_epochs, kkt)``: the intercept optimal for the final ``w``, the
-    epochs run and the last KKT violation measured on ``ws`` (``inf`` if none).
-    With ``fill_stats`` the first epoch computes ``xbar`` and ``lips`` on ``ws``
+    ``(b, n_epochs, kkt)``: the intercept optimal for the final ``w`` (up to its incremental updates' rounding
+    when no check ran last), the epochs run and the last KKT violation measured on ``ws`` (``inf`` if none).
+    With ``trust_steps``, from the second epoch on, a pass whose largest step is within ``target`` ends the solve
+    without a check of its own (for a caller that checks the point it gets). With ``fill_stats`` the first epoch computes ``xbar`` and ``lips`` on ``ws``
     for these weights ``v`` (see :func:`_epoch`); they are not read before.
     """
     n = r.shape[0]
@@ -412,6 +413,8 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, z, r, b,
                               lower, upper, fit_intercept, scratch)
                 n_hist = 0
         # on schedule, or when the pass's own steps say the target is probably met already
+        if trust_steps and n_epochs >= 2 and max_step <= target:
+            break
         if n_epochs % check_every == 0 or max_step <= target:
             if fit_intercept:
                 # re-anchor: the incremental intercept update drifts by rounding
@@ -425,7 +428,8 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, z, r, b,
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def solve_ws_active_first(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, z, r, b, w, ws, xbar, lips, l1,
-                          l2, lower, upper, fit_intercept, target, max_epochs, anderson, check_every, fill_stats):
+                          l2, lower, upper, fit_intercept, target, max_epochs, anderson, check_every, fill_stats,
+                          trust_steps):
     """:func:`solve_ws` for a working set much larger than its support: glmnet's inner strategy.
 
     One epoch over ``ws``, then :func:`solve_ws` on its non-zero features alone
@@ -459,7 +463,7 @@ def solve_ws_active_first(data, indices, indptr, XT, is_sparse, v, v_sum, unifor
         if n_active > 0:
             b, epochs, kkt = solve_ws(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, z, r, b, w,
                                       active[:n_active], xbar, lips, l1, l2, lower, upper, fit_intercept, target,
-                                      max_epochs - n_epochs, anderson, check_every, no_fill)
+                                      max_epochs - n_epochs, anderson, check_every, no_fill, trust_steps)
             n_epochs += epochs
             if n_active == nws:  # the active set is ws: that solve's check covered all of it
                 break
@@ -1158,9 +1162,11 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             # not on dense ones (where a check at 2 epochs mostly failed: dense Lasso path 2.5% slower)
             # (np.int64, not a literal: each literal int argument compiles solve_ws once more)
             check_every = np.int64(2) if is_sparse else np.int64(3)
+            # (trusting the passes' steps on sparse X, where this solve's own check costs more than the optimality
+            # check that follows: quick text Lasso path 4% faster, the same epochs; dense Lasso path 7% slower)
             b, epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, v, v_sum, v_uniform, y, r, b, w, ws, xbar,
                                     lips, l1, l2, lower, upper, fit_intercept, target, max_epochs, anderson,
-                                    check_every, no_fill)
+                                    check_every, no_fill, is_sparse)
             n_epochs += epochs
             ws_size = max(ws_size, count)
 
@@ -1312,7 +1318,7 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             break
         b, epochs, _ = solve_ws(data, indices, indptr, XT, is_sparse, v, v_sum, v_uniform, y, r, b, w, ws, xbar, lips,
                                 l1, l2, lower, upper, fit_intercept, 0.3 * kkt, max_epochs - n_epochs, anderson,
-                                np.int64(5), no_fill)
+                                np.int64(5), no_fill, is_sparse)
         n_epochs += epochs
         ws_size *= 2
 
