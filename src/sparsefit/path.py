@@ -40,7 +40,7 @@ from sparsefit.solvers._prepared import prepare
 from sparsefit.solvers._solution import DualState
 from sparsefit.solvers._threads import single_threaded_blas
 from sparsefit.solvers._ws_kernels import (N_SCALARS, S_ALPHA, S_ALPHA_H, S_ALPHA_REF, S_CARRIED, S_PLAIN_L1, S_REF,
-                                           S_WATCH)
+                                           S_SPEED, S_WATCH)
 
 __all__ = ["Path", "regularization_path", "default_alphas"]
 
@@ -331,6 +331,13 @@ class _Problem:
         reference_correlations[0] = self._null_correlations
         scalars[S_REF] = 1.0
         scalars[S_ALPHA_REF] = alpha_max
+        # the dual point's speed per unit of log(alpha) just below alpha_max, where the feature of the largest
+        # correlation moves alone (w_j = (alpha_max - alpha) / lips_j, theta moving by sqrt(lips_j) |dw_j|): the
+        # first list's window, instead of none (the first solve's check then left it, one pass over X more: the
+        # quick text Lasso path's first solve took 0.2 ms, now 0.05)
+        top = int(np.argmax(corr_base))
+        if self.prepared.sqrt_lips[top] > 0.0:
+            scalars[S_SPEED] = alpha_max / self.prepared.sqrt_lips[top]
         if not self._boxed and (self._unit_factors or bool(((self.penalty_factor > 0)
                                                             | self.prepared.constant).all())):
             # every feature is zero and the problem has the structure the watch lists need (no box, no
