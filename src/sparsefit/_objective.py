@@ -50,6 +50,8 @@ class Quadratic:
         zero weight require ``theta_i == 0`` (otherwise the value is +inf).
         """
         positive = sw > 0
+        if positive.all():  # (the common case: no subsets to take)
+            return float(-np.dot(theta, y) + 0.5 * np.dot(theta, theta / sw))
         if np.any(theta[~positive] != 0):
             return np.inf
         t = theta[positive]

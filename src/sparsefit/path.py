@@ -389,8 +389,9 @@ class _Problem:
                 kkt = float(np.max(penalty.subset(kkt_features).subdiff_distance(coef[kkt_features],
                                                                                   -correlations[kkt_features])))
             if self.fit_intercept:
-                kkt = max(kkt, abs(float(theta.sum())))
-                shift = theta.sum() / sw.sum()
+                total = float(theta.sum())
+                kkt = max(kkt, abs(total))
+                shift = total / float(sw.sum())
                 if shift != 0.0:
                     theta = theta - shift * sw
                     correlations = correlations - shift * sw.sum() * self.prepared.xbar
