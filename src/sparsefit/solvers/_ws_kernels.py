@@ -383,8 +383,9 @@ def solve_ws(data, indices, indptr, XT, is_sparse, v, v_sum, uniform_v, z, r, b,
     ``(b, n_epochs, kkt)``: the intercept optimal for the final ``w`` (up to its incremental updates' rounding
     when no check ran last), the epochs run and the last KKT violation measured on ``ws`` (``inf`` if none).
     With ``trust_steps``, from the second epoch on, a pass whose largest step is within ``target`` ends the solve
-    without a check of its own (for a caller that checks the point it gets). With ``fill_stats`` the first epoch computes ``xbar`` and ``lips`` on ``ws``
-    for these weights ``v`` (see :func:`_epoch`); they are not read before.
+    without a check of its own (for a caller that checks the point it gets). With ``fill_stats`` the first
+    epoch computes ``xbar`` and ``lips`` on ``ws`` for these weights ``v`` (see :func:`_epoch`); they are not read
+    before.
     """
     n = r.shape[0]
     nws = ws.shape[0]
