@@ -223,18 +223,16 @@ class _Problem:
         # the null model is the intercept alone unless a feature is unpenalized: its dual point's correlations
         # (alpha_max, the first certificate and dual state) come from the statistics' pass over X
         null_theta = None
-        self._null_model = None
+        self._null_model = None  # (b0, its loss, its dual point): see _intercept_only_model
         if self._unit_factors or not (self.penalty_factor == 0).any():
             b0 = self.datafit.null_intercept(y, sw) if fit_intercept else 0.0
-            null_predictor = np.full(n, b0)
-            null_theta = -self.datafit.raw_grad(y, null_predictor, sw)
-            self._null_model = (b0, self.datafit.value(y, null_predictor, sw))  # (null_model's numbers)
+            self._null_model = (b0, *_intercept_only(self.datafit, y, sw, b0))
+            null_theta = self._null_model[2]
         self.prepared = prepare(X, self.sample_weight, fit_intercept, correlate=null_theta)
         if not self.prepared.finite:
             check_finite_values(X.data if sp.issparse(X) else X, "X")
         self.solver = (ProxNewton if loss == "logistic" else CoordinateDescent)
         self._null = None
-        self._null_theta = null_theta
         self._alpha_max = None
         self._null_correlations = None
         self._null_certificate = None
@@ -242,13 +240,18 @@ class _Problem:
     def penalty(self, alpha) -> ElasticNetPenalty:
         return ElasticNetPenalty(alpha, self.l1_ratio, self.penalty_factor, self.lower, self.upper)
 
-    def null_model(self):
-        """Intercept-only predictor and its datafit value (the null deviance / 2)."""
+    def _intercept_only_model(self):
+        """``(b0, loss, theta)`` of the intercept-only model, computed once (the setup computes it when it
+        needs its dual point's correlations)."""
         if self._null_model is None:
             sw = self.prepared.sw
             b0 = self.datafit.null_intercept(self.y, sw) if self.fit_intercept else 0.0
-            self._null_model = (b0, self.datafit.value(self.y, np.full(self.y.shape[0], b0), sw))
+            self._null_model = (b0, *_intercept_only(self.datafit, self.y, sw, b0))
         return self._null_model
+
+    def null_model(self):
+        """Intercept-only predictor and its datafit value (the null deviance / 2)."""
+        return self._intercept_only_model()[:2]
 
     def null_solution(self):
         """The model with every penalized coefficient at zero: ``(coef, intercept)``.
@@ -371,12 +374,9 @@ class _Problem:
             # moves it by shift * X.T sw, which the prepared column means hold
             self.alpha_max()
             sw = self.prepared.sw
-            if self._null_theta is not None:  # (the intercept-only model's numbers, from the setup)
-                primal, theta = self.null_model()[1], self._null_theta
-            else:
-                predictor = np.full(self.y.shape[0], intercept)
-                primal = self.datafit.value(self.y, predictor, sw)
-                theta = -self.datafit.raw_grad(self.y, predictor, sw)
+            b0, primal, theta = self._intercept_only_model()
+            if intercept != b0:  # (an unpenalized block's solve that left every coefficient at zero)
+                primal, theta = _intercept_only(self.datafit, self.y, sw, intercept)
             correlations = self._null_correlations
             # at w = 0 a feature with |X_j.T theta| <= l1_j has no KKT violation, does not limit the dual scaling
             # and has a zero conjugate term: the certificate needs only the others (none at alpha >= alpha_max
@@ -403,6 +403,12 @@ class _Problem:
                 dual = -self.datafit.conjugate(self.y, theta, sw)
             self._null_certificate = Certificate(primal=primal, dual=dual, gap=primal - dual, kkt_violation=kkt)
         return self._null_certificate
+
+
+def _intercept_only(datafit, y, sw, intercept):
+    """The loss and the dual point ``-raw_grad`` of the model predicting ``intercept`` for every sample."""
+    predictor = np.full(y.shape[0], intercept)
+    return datafit.value(y, predictor, sw), -datafit.raw_grad(y, predictor, sw)
 
 
 # the strong rule's L1 ratio floor: a near-ridge penalty still gets a strong set
