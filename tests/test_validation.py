@@ -174,3 +174,30 @@ def test_path_accepts_finite_values_whose_squares_overflow():
         warnings.simplefilter("ignore")  # (such a column makes the solver's own arithmetic overflow: not the point)
         path = sparsefit.regularization_path(Xd, Y_OK, n_alphas=3, fit_intercept=False, early_stop=False)
     assert path.coefs.shape == (4, 3)
+
+
+@pytest.mark.parametrize("bad, message", [((np.nan,), r"y contains 1 NaN"), ((np.inf,), r"y contains 1 infinite"),
+                                          ((np.inf, -np.inf), r"y contains 2 infinite")])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_path_finds_non_finite_targets_from_their_weighted_mean(bad, message, fit_intercept):
+    # with an intercept, the path's NaN/inf test of y is its weighted mean's: a bad value must be found also in a
+    # row whose weight is zero (0 * inf and 0 * NaN are NaN), and before any arithmetic on it warns
+    y = Y_OK.copy()
+    y[5:5 + len(bad)] = bad
+    weights = np.where((np.arange(20) >= 5) & (np.arange(20) < 5 + len(bad)), 0.0, 1.0)
+    for sample_weight in (None, weights):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            with pytest.raises(ValueError, match=message):
+                sparsefit.regularization_path(X_OK, y, n_alphas=3, sample_weight=sample_weight,
+                                              fit_intercept=fit_intercept)
+
+
+def test_path_accepts_finite_targets_whose_mean_overflows():
+    # the weighted mean overflows to inf: the exact test must then clear y, not reject it
+    y = Y_OK.copy()
+    y[:2] = 1e308
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the fit's own arithmetic overflows on such a target: not the point)
+        path = sparsefit.regularization_path(X_OK, y, n_alphas=3, early_stop=False)
+    assert path.coefs.shape == (4, 3)

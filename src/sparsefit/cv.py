@@ -289,7 +289,7 @@ def _fold_problem(problem: _Problem, train):
     fold.prepared = prepare(fold.X, fold.sample_weight, problem.fit_intercept)
     fold.scale = np.ones(problem.X.shape[1])
     # the fold's own intercept-only model, alpha_max and null certificate, not the full data's
-    fold._null = fold._null_model = fold._alpha_max = fold._null_correlations = fold._null_certificate = None
+    fold.forget_null_model()
     return fold
 
 

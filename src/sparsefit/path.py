@@ -232,8 +232,17 @@ class _Problem:
         if not self.prepared.finite:
             check_finite_values(X.data if sp.issparse(X) else X, "X")
         self.solver = (ProxNewton if loss == "logistic" else CoordinateDescent)
+        self.forget_null_model(keep_intercept_only=True)
+
+    def forget_null_model(self, keep_intercept_only=False):
+        """Drop the cached null model, alpha_max and null certificate (a cross-validation fold's data replace
+        the full data's); ``keep_intercept_only`` keeps the intercept-only model the setup computed."""
+        if not keep_intercept_only:
+            self._null_model = None
         self._null = None
+        self._null_support = None
         self._alpha_max = None
+        self._null_correlation_max = None
         self._null_correlations = None
         self._null_certificate = None
 
@@ -270,19 +279,28 @@ class _Problem:
                                                    sample_weight=self.sample_weight,
                                                    fit_intercept=self.fit_intercept, prepared=self.prepared)
                 self._null = (sol.coef, sol.intercept)
+                self._null_support = np.flatnonzero(sol.coef)
             else:
                 self._null = (np.zeros(p), self.null_model()[0])
+                self._null_support = np.empty(0, dtype=np.int64)
         return self._null
+
+    def null_support(self):
+        """The indices of :meth:`null_solution`'s non-zero coefficients (not to be modified): empty unless
+        unpenalized features were fitted."""
+        self.null_solution()
+        return self._null_support
 
     def alpha_max(self) -> float:
         """Smallest alpha with every penalized coefficient at zero (unpenalized ones fitted first)."""
         if self._alpha_max is None:
             coef, intercept = self.null_solution()
-            if coef.any():  # unpenalized features fitted
+            fitted = self._null_support.size > 0  # unpenalized features fitted
+            if fitted:
                 predictor = self.prepared.design.matvec(coef) + intercept
             else:
                 predictor = np.full(self.y.shape[0], float(intercept))
-            if self.prepared.correlations is not None and not coef.any():
+            if self.prepared.correlations is not None and not fitted:
                 correlations = self.prepared.correlations  # the same point's, from prepare's pass
             else:
                 correlations = self.prepared.design.xt_dot(-self.datafit.raw_grad(self.y, predictor,
@@ -293,7 +311,8 @@ class _Problem:
             self._null_correlations = correlations
             if self._unit_factors and not self._boxed:
                 # every feature penalized alike, no box: the largest correlation (penalty.alpha_max's answer)
-                self._alpha_max = float(np.max(np.abs(correlations), initial=0.0)) / max(self.l1_ratio, 1e-3)
+                self._null_correlation_max = float(np.max(np.abs(correlations), initial=0.0))
+                self._alpha_max = self._null_correlation_max / max(self.l1_ratio, 1e-3)
             else:
                 grad = -correlations
                 grad[self.penalty_factor == 0] = 0.0
@@ -319,7 +338,7 @@ class _Problem:
         if self.loss != "squared":
             return None
         coef, intercept = self.null_solution()
-        if coef.any():
+        if self._null_support.size:
             return None
         alpha_max = self.alpha_max()
         theta = self.prepared.sw * (self.y - intercept)
@@ -365,7 +384,7 @@ class _Problem:
             from sparsefit._optimality import Certificate, certificate, dual_value
 
             coef, intercept = self.null_solution()
-            if np.any(coef):
+            if self._null_support.size:
                 # unpenalized features fitted: the general certificate (projection onto X_u.T theta = 0)
                 self._null_certificate = certificate(self.X, self.y, coef, intercept, self.datafit, penalty,
                                                      self.prepared.sw, self.fit_intercept)
@@ -383,7 +402,9 @@ class _Problem:
             # but for rounding), not p-sized temporaries
             # (every feature's l1 is the same number with unit penalty factors: no p-vector of it)
             l1 = penalty.alpha * penalty.l1_ratio if self._unit_factors else penalty.l1_vector(correlations.shape[0])
-            kkt_features = np.flatnonzero(np.abs(correlations) > l1)
+            # (alpha_max's largest correlation, where it has one, says whether any is above a scalar l1)
+            bounded = np.isscalar(l1) and self._null_correlation_max is not None and self._null_correlation_max <= l1
+            kkt_features = _NO_FEATURES if bounded else np.flatnonzero(np.abs(correlations) > l1)
             kkt = 0.0
             if kkt_features.size:  # (none but for rounding at alpha >= alpha_max: skip the subset penalty)
                 kkt = float(np.max(penalty.subset(kkt_features).subdiff_distance(coef[kkt_features],
@@ -623,6 +644,10 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                      finished)
 
 
+_INT32_MAX = 2**31 - 1
+_NO_FEATURES = np.empty(0, dtype=np.int64)
+
+
 def _assemble(p, supports, values, counts, intercepts, gaps, dev_ratio, iters, seconds, violations, converged,
               finished):
     """The path's records as arrays and its coefficients as one CSC matrix: the per-alpha loop's lists, then the
@@ -644,10 +669,15 @@ def _assemble(p, supports, values, counts, intercepts, gaps, dev_ratio, iters, s
     head_nnz = sum(counts)
     total_nnz = head_nnz + (int(finished.support_ptr[-1]) if finished is not None else 0)
     # int32 indices when they fit (scipy's own choice, made here: given int64 it scans them to decide)
-    index_dtype = np.int32 if max(p, total_nnz) < np.iinfo(np.int32).max else np.int64
+    index_dtype = np.int32 if max(p, total_nnz) < _INT32_MAX else np.int64
     indptr = np.zeros(n_columns + 1, dtype=index_dtype)
     if n_head:
-        np.cumsum(counts, out=indptr[1:n_head + 1])
+        # (a Python running sum: the head is one alpha, alpha_max, unless a compiled loop handed control back,
+        # and np.cumsum's list conversion cost 0.03 ms cold)
+        total = 0
+        for k, count in enumerate(counts):
+            total += count
+            indptr[k + 1] = total
     if finished is not None:
         indptr[n_head + 1:] = finished.support_ptr[1:] + head_nnz
     indices = np.concatenate(supports).astype(index_dtype) if supports else np.empty(0, dtype=index_dtype)
@@ -662,7 +692,7 @@ def _null_path_point(problem, penalty):
 
     coef, intercept = problem.null_solution()
     cert = problem.null_certificate(penalty)
-    support = np.flatnonzero(coef) if coef.any() else np.empty(0, dtype=np.int64)
+    support = problem.null_support()
     return Solution(coef.copy(), intercept, cert.gap, cert.kkt_violation, 0, True, cert.primal, support=support)
 
 

@@ -168,6 +168,55 @@ def col_stats_dense(XT, v, ws, out_sum, out_sq, out_abs, u, out_dot):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def column_summary(data, indices, indptr, XT, is_sparse, v, fit_intercept, u):
+    """A problem's column statistics from one pass over X (:func:`col_stats_csc` / :func:`col_stats_dense` over
+    every column), finished in the same call.
+
+    Returns ``(xbar, lips, sqrt_lips, col_l1, constant, correlations, finite)``:
+    the weighted column means (zeros without ``fit_intercept``), the weighted
+    spreads ``sum_i v_i (X_ij - xbar_j)^2`` (plain second moments without an
+    intercept), their square roots, the absolute sums over the samples of
+    positive weight, which columns are constant (a spread at most ``1e-14``
+    times the largest second moment: theirs are then exactly 0, as are their
+    absolute sums and correlations), ``X.T u`` (empty when ``u`` is) and
+    whether every second moment is finite (a NaN or an infinite value of X
+    reaches its column's: ``0 * inf`` is NaN for a weight of 0). A cold
+    problem setup made a dozen NumPy calls of these finishing steps, 0.2 ms.
+    """
+    p = indptr.shape[0] - 1 if is_sparse else XT.shape[0]
+    every = np.arange(p)
+    mean = np.zeros(p)
+    sq = np.zeros(p)
+    col_l1 = np.zeros(p)
+    correlations = np.empty(p if u.shape[0] > 0 else 0)
+    if is_sparse:
+        col_stats_csc(data, indices, indptr, v, every, mean, sq, col_l1, u, correlations)
+    else:
+        col_stats_dense(XT, v, every, mean, sq, col_l1, u, correlations)
+    finite = True
+    sq_max = 0.0
+    for j in range(p):
+        finite = finite and np.isfinite(sq[j])
+        sq_max = max(sq_max, sq[j])
+    xbar = mean if fit_intercept else np.zeros(p)
+    lips = np.empty(p)
+    sqrt_lips = np.empty(p)
+    constant = np.empty(p, dtype=np.bool_)
+    level = 1e-14 * max(sq_max, 1e-300)
+    for j in range(p):
+        spread = max(sq[j] - mean[j] * mean[j], 0.0) if fit_intercept else sq[j]
+        constant[j] = spread <= level
+        if constant[j]:
+            spread = 0.0
+            col_l1[j] = 0.0
+            if correlations.shape[0] > 0:
+                correlations[j] = 0.0
+        lips[j] = spread
+        sqrt_lips[j] = np.sqrt(spread)
+    return xbar, lips, sqrt_lips, col_l1, constant, correlations, finite
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def kkt_one(wj, grad, l1, l2, lower, upper):
     """Distance of ``-grad`` to the subdifferential of one coordinate's penalty at ``wj``."""
     neg = -grad - l2 * wj

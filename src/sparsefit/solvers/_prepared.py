@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sparsefit.solvers._design import Design
+from sparsefit.solvers._design import _NO_DATA, Design
+from sparsefit.solvers._kernels import column_summary
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,43 +45,19 @@ class Prepared:
     finite: bool = True
 
 
-def _spreads(mean, sq, fit_intercept):
-    """``(xbar, lips, constant)`` from the weighted column sums and sums of squares."""
-    if fit_intercept:
-        xbar = mean
-        lips = np.maximum(sq - mean * mean, 0.0)
-    else:
-        xbar = np.zeros(sq.shape[0])
-        lips = sq
-    # a column that is constant (after centering) carries no information: it stays at zero
-    constant = lips <= 1e-14 * max(float(sq.max(initial=0.0)), 1e-300)
-    return xbar, lips, constant
-
-
 def prepare(X, sample_weight=None, fit_intercept=True, correlate=None) -> Prepared:
-    """Compute the alpha-independent quantities of a problem in one pass over X.
+    """Compute the alpha-independent quantities of a problem in one pass over X (one compiled call,
+    :func:`sparsefit.solvers._kernels.column_summary`).
 
     ``correlate`` (n,), optional: a vector whose correlations ``X.T @ correlate`` the same pass computes (a
     path's null model's dual point: its correlations give alpha_max and the first certificate).
     """
     design = Design(X)
-    n, p = X.shape
+    n = X.shape[0]
     sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     sw = sw / sw.sum()
-    correlations = None if correlate is None else np.empty(p)
-    mean, sq, col_l1 = design.column_stats(sw, u=correlate, out_dot=correlations)
-    # a NaN or an infinite value of X reaches the squares' sums (0 * inf is NaN for a weight of 0); when they are
-    # finite, so is every value's square and the centering cannot overflow
-    finite = bool(np.isfinite(sq).all())
-    if finite:
-        xbar, lips, constant = _spreads(mean, sq, fit_intercept)
-    else:
-        with np.errstate(all="ignore"):  # (the caller reports the values themselves)
-            xbar, lips, constant = _spreads(mean, sq, fit_intercept)
-    constant_features = np.flatnonzero(constant)
-    lips[constant_features] = 0.0
-    col_l1[constant_features] = 0.0
-    if correlations is not None:
-        correlations[constant_features] = 0.0
-    return Prepared(design, sw, xbar, lips, np.sqrt(lips), col_l1, constant, fit_intercept, constant_features,
-                    correlations, finite)
+    u = _NO_DATA if correlate is None else np.ascontiguousarray(correlate, dtype=np.float64)
+    xbar, lips, sqrt_lips, col_l1, constant, correlations, finite = column_summary(*design.storage, sw,
+                                                                                  bool(fit_intercept), u)
+    return Prepared(design, sw, xbar, lips, sqrt_lips, col_l1, constant, fit_intercept, np.flatnonzero(constant),
+                    None if correlate is None else correlations, finite)
