@@ -208,7 +208,8 @@ class CoordinateDescent:
         strong = _NO_FEATURES if ws_init is None else np.asarray(ws_init, dtype=np.int64)
         state, use_state = _usable_state(dual_state, n, p, prep.sqrt_lips, prep.col_l1)
         b, gap, kkt, objective, n_epochs, n_checks, converged, _, n_missed, watched, cand, support = cd_solve(
-            *design.storage, y, sw, xbar, lips, prep.sqrt_lips, prep.col_l1, l1, l2, lower, upper, bool(fit_intercept),
+            *design.storage, y, sw, xbar, lips, prep.sqrt_lips, prep.col_l1, l1, l2, l1, l2, 1.0, lower, upper,
+            bool(fit_intercept),
             w, r, strong, ws_init is not None, Xt_theta, state.theta, state.corr_base, state.corr_base_max,
             state.reference_point, state.reference_correlations, state.residual, state.scalars, state.watch,
             use_state,

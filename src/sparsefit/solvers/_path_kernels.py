@@ -20,7 +20,7 @@ from numba.extending import intrinsic
 
 from sparsefit.solvers._pn_kernels import (F_L1_REF, F_MAX_L1, F_MIN_L1, F_MIN_L2, _evaluate, feature_summary,
                                            pn_solve)
-from sparsefit.solvers._ws_kernels import S_ALPHA, S_CARRIED, cd_solve, weighted_sq_sum
+from sparsefit.solvers._ws_kernels import S_ALPHA, S_CARRIED, S_WATCH, cd_solve, weighted_sq_sum
 
 
 @intrinsic
@@ -84,6 +84,16 @@ def _scale_penalty(alpha, unit_l1, unit_l2, l1, l2, any_l2):
         l1[j] = alpha * unit_l1[j]
     for j in range(l2.shape[0] if any_l2 else 0):
         if unit_l2[j] != 0.0:
+            l2[j] = alpha * unit_l2[j]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _scale_penalty_on(features, alpha, unit_l1, unit_l2, l1, l2, any_l2):
+    """:func:`_scale_penalty` on ``features`` only."""
+    for k in range(features.shape[0]):
+        j = features[k]
+        l1[j] = alpha * unit_l1[j]
+        if any_l2:
             l2[j] = alpha * unit_l2[j]
 
 
@@ -201,7 +211,8 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, c
     n = y.shape[0]
     p = w.shape[0]
     m = alphas.shape[0]
-    l1 = np.empty(p)
+    # (zeros: a solve that starts on a watch list reads them only on it, see below)
+    l1 = np.zeros(p)
     l2 = np.zeros(p)
     any_l2 = np.any(unit_l2 != 0.0)
     # the residual of each solve is the dual state's carried one (one buffer: no copy in, none out)
@@ -224,7 +235,12 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, c
     for k in range(m):
         start = _ticks()
         alpha = alphas[k]
-        _scale_penalty(alpha, unit_l1, unit_l2, l1, l2, any_l2)
+        if use_dual_state and scalars[S_WATCH] > 0.0:
+            # the solve starts on the watch list and reads the penalty only there (a rebuild of the list reads
+            # every feature's from the unit vectors and writes the new list's): 2 us an alpha, 12,500 features
+            _scale_penalty_on(watch, alpha, unit_l1, unit_l2, l1, l2, any_l2)
+        else:
+            _scale_penalty(alpha, unit_l1, unit_l2, l1, l2, any_l2)
         predict = use_dual_state and k >= 2 and epochs[k - 1] > CD_PREDICT_MIN_EPOCHS
         predict_step(alphas, k, predict, w, last_support, before, before_support, predicted)
         before_support = last_support
@@ -238,10 +254,10 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, c
         # the sequential strong rule from the alpha of the dual state's solve
         strong_factor = max(2.0 - scalars[S_ALPHA] / alpha, 0.0) if use_dual_state else -1.0
         b, gap, _, objective, n_epochs, n_checks, ok, _, n_missed, watched, cand, support = cd_solve(
-            data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, col_l1, l1, l2, lower, upper,
-            fit_intercept, w, r, no_features, never, Xt_theta, theta, corr_base, corr_base_max, ref_n, ref_p, residual,
-            scalars, watch, use_dual_state, alpha, strong_factor, threshold, tol, p0, max_epochs, max_outer, ws_start,
-            anderson, screening, work)
+            data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, col_l1, l1, l2, unit_l1, unit_l2, alpha,
+            lower, upper, fit_intercept, w, r, no_features, never, Xt_theta, theta, corr_base, corr_base_max, ref_n,
+            ref_p, residual, scalars, watch, use_dual_state, alpha, strong_factor, threshold, tol, p0, max_epochs,
+            max_outer, ws_start, anderson, screening, work)
         misses[k] = n_missed if use_dual_state else 0
         last_support = support
         # the next solve starts from this one's dual state when it ran a check (as CoordinateDescent.solve hands on)

@@ -733,8 +733,8 @@ def _tighten_bounds(cand, ref_p, t, e, sqrt_lips, col_l1, corr_base, corr_base_m
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
 def _rebuild_watch_list(data, indices, indptr, XT, is_sparse, theta, theta_norm, t_now, e_now, w, sqrt_lips,
-                        col_l1, l1, corr_base, corr_base_max, drift, drift_max, ref_n, ref_p, scalars, alpha,
-                        speed_hint, work):
+                        col_l1, l1, l2, unit_l1, unit_l2, unit_scale, corr_base, corr_base_max, drift, drift_max,
+                        ref_n, ref_p, scalars, alpha, speed_hint, work):
     """Make ``theta`` the reference point (one pass over X when it moved) and list the features to watch.
 
     The reference holds ``theta_ref``, the unit direction ``u`` it came from
@@ -753,6 +753,10 @@ def _rebuild_watch_list(data, indices, indptr, XT, is_sparse, theta, theta_norm,
     theirs, still valid: they are not read while the list is). The window's travel is ``_WINDOW_SLACK`` times the
     dual point's speed over the last window (``speed_hint`` before a direction
     is known) times the log-alpha span to the horizon.
+
+    The penalty is read as ``unit_scale * unit_l1`` (``l1`` and ``l2`` need to
+    hold it only on the list: a path's loop scales them there alone, see
+    :func:`cd_solve`); the listed features' ``l1`` and ``l2`` are written.
 
     Returns ``(watch, t, e)``: the list and ``theta``'s offset from the new reference.
     """
@@ -812,13 +816,13 @@ def _rebuild_watch_list(data, indices, indptr, XT, is_sparse, theta, theta_norm,
             c_ref[j] = cj
             slope[j] = aj
             reach = max(abs(cj + t_lo * aj), abs(cj + t_hi * aj)) + sqrt_lips[j] * e_h
-            flags[j] = (sqrt_lips[j] > 0.0) & ((w[j] != 0.0) | (reach > level * l1[j]))
+            flags[j] = (sqrt_lips[j] > 0.0) & ((w[j] != 0.0) | (reach > level * (unit_scale * unit_l1[j])))
     else:
         for j in range(p):
             cj = c_ref[j]
             aj = slope[j]
             reach = max(abs(cj + t_lo * aj), abs(cj + t_hi * aj)) + sqrt_lips[j] * e_h
-            flags[j] = (sqrt_lips[j] > 0.0) & ((w[j] != 0.0) | (reach > level * l1[j]))
+            flags[j] = (sqrt_lips[j] > 0.0) & ((w[j] != 0.0) | (reach > level * (unit_scale * unit_l1[j])))
     out = np.empty(p, dtype=np.int64)
     count = 0
     for j in range(p):
@@ -826,6 +830,8 @@ def _rebuild_watch_list(data, indices, indptr, XT, is_sparse, theta, theta_norm,
             if renew:
                 corr_base[j] = abs(c_ref[j]) - sqrt_lips[j] * drift
                 corr_base_max[j] = abs(c_ref[j]) - col_l1[j] * drift_max
+            l1[j] = unit_scale * unit_l1[j]
+            l2[j] = unit_scale * unit_l2[j]
             out[count] = j
             count += 1
     scalars[S_ALPHA_H] = _HORIZON * alpha
@@ -853,9 +859,9 @@ def _in_window(scalars, alpha, t, e):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, col_l1, l1, l2, lower, upper,
-             fit_intercept, w, r, ws_init, use_ws_init, Xt_theta, dual_theta, corr_base, corr_base_max, ref_n, ref_p,
-             residual, scalars, watch, use_dual_state, alpha,
+def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, col_l1, l1, l2, unit_l1, unit_l2,
+             unit_scale, lower, upper, fit_intercept, w, r, ws_init, use_ws_init, Xt_theta, dual_theta, corr_base,
+             corr_base_max, ref_n, ref_p, residual, scalars, watch, use_dual_state, alpha,
              strong_factor, threshold, tol, p0, max_epochs, max_outer, ws_start, anderson, screening, work):
     """Working-set CD for weighted least squares, certified by the duality gap (see :mod:`sparsefit.solvers._cd`).
 
@@ -881,6 +887,10 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         whole when there is no dual state.
     alpha : the penalty's scale, ``l1 = alpha * l1_ratio * penalty_factor`` (a watch list is valid for a
         range of alpha).
+    unit_l1, unit_l2, unit_scale : the penalty again, as ``unit_scale * unit_l1`` (and ``unit_l2``): a watch
+        list's rebuild reads every feature's from them and writes the listed ones' ``l1`` and ``l2``, so a solve
+        that starts on a watch list needs ``l1`` and ``l2`` only on it (a path's loop scales just those; a single
+        solve passes its ``l1``, ``l2`` and 1).
     strong_factor : with a dual state, the sequential strong rule's ``(2 alpha - alpha_prev) / alpha``: the
         first working set is then the support plus ``{j : |X_j.T theta| >= strong_factor * l1_j}``, computed
         here from the bounds (replacing ``ws_init``); negative to use ``ws_init``.
@@ -1059,9 +1069,9 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         if not watched:
             speed = _speed_hint(scalars, alpha, max(scalars[S_DRIFT] - scalars[S_DRIFT_START], 0.0) + dist0)
             cand, t_ref, e_ref = _rebuild_watch_list(data, indices, indptr, XT, is_sparse, theta, np.sqrt(dual_quad),
-                                                     t_ref, e_ref, w, sqrt_lips, col_l1, l1, corr_base,
-                                                     corr_base_max, drift, drift_max, ref_n, ref_p, scalars, alpha,
-                                                     speed, work)
+                                                     t_ref, e_ref, w, sqrt_lips, col_l1, l1, l2, unit_l1, unit_l2,
+                                                     unit_scale, corr_base, corr_base_max, drift, drift_max, ref_n,
+                                                     ref_p, scalars, alpha, speed, work)
             watched = True
             # the penalty's scale over the list this solve works on (the one it started from may be empty: a
             # path's null state)
@@ -1190,8 +1200,9 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                 speed = _speed_hint(scalars, alpha, max(drift - scalars[S_DRIFT_START], 0.0))
                 cand, t_ref, e_ref = _rebuild_watch_list(data, indices, indptr, XT, is_sparse, theta,
                                                          np.sqrt(dual_quad), t_ref, e_ref, w, sqrt_lips, col_l1,
-                                                         l1, corr_base, corr_base_max, drift, drift_max, ref_n, ref_p,
-                                                         scalars, alpha, speed, work)
+                                                         l1, l2, unit_l1, unit_l2, unit_scale, corr_base,
+                                                         corr_base_max, drift, drift_max, ref_n, ref_p, scalars, alpha,
+                                                         speed, work)
             _tighten_bounds(cand, ref_p, t_ref, e_ref, sqrt_lips, col_l1, corr_base, corr_base_max, drift,
                             drift_max)
         # the correlations this check needs: the support, and every feature its bound cannot vouch for
