@@ -672,8 +672,8 @@ def _assemble(p, supports, values, counts, intercepts, gaps, dev_ratio, iters, s
     index_dtype = np.int32 if max(p, total_nnz) < _INT32_MAX else np.int64
     indptr = np.zeros(n_columns + 1, dtype=index_dtype)
     if n_head:
-        # (a Python running sum: the head is one alpha, alpha_max, unless a compiled loop handed control back,
-        # and np.cumsum's list conversion cost 0.03 ms cold)
+        # (a Python running sum: the head is one alpha, alpha_max, unless a compiled loop handed control back;
+        # np.cumsum would first convert the list to an array)
         total = 0
         for k, count in enumerate(counts):
             total += count
