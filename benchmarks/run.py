@@ -143,15 +143,15 @@ def null_objective(problem, task):
 def score(problem, task, alphas, fit) -> Score:
     objectives, gaps, kkts = [], [], []
     datafit, y = scoring_terms(problem, task)
-    if len(fit.coefs) != len(alphas):
-        raise RuntimeError(f"{len(fit.coefs)} solutions for {len(alphas)} alphas")
-    for alpha, coef, intercept in zip(alphas, fit.coefs, fit.intercepts):
+    if len(fit) != len(alphas) or len(fit.intercepts) != len(alphas):
+        raise RuntimeError(f"{len(fit)} solutions and {len(fit.intercepts)} intercepts for {len(alphas)} alphas")
+    for k, (alpha, intercept) in enumerate(zip(alphas, fit.intercepts)):
         penalty = ElasticNetPenalty(float(alpha), task.l1_ratio)
-        cert = certificate(problem.X, y, coef, float(intercept), datafit, penalty)
+        cert = certificate(problem.X, y, fit.row(k), float(intercept), datafit, penalty)
         objectives.append(cert.primal)
         gaps.append(cert.gap)
         kkts.append(cert.kkt_violation)
-    return Score(np.array(objectives), np.array(gaps), np.array(kkts), int(np.count_nonzero(fit.coefs[-1])))
+    return Score(np.array(objectives), np.array(gaps), np.array(kkts), int(np.count_nonzero(fit.row(-1))))
 
 
 def time_xtr(X, y, repeat=21):

@@ -118,7 +118,48 @@ def test_every_installed_adapter_repeats_its_solution(datafit):
             except Unsupported:
                 break
         if fits:
-            np.testing.assert_array_equal(fits[0].coefs, fits[1].coefs, err_msg=name)
+            np.testing.assert_array_equal(fits[0].dense(), fits[1].dense(), err_msg=name)
             np.testing.assert_array_equal(fits[0].intercepts, fits[1].intercepts, err_msg=name)
             checked += 1
     assert checked >= 2  # sparsefit and scikit-learn are always installed with the test extra
+
+
+@pytest.mark.parametrize("datafit", ["quadratic", "logistic"])
+def test_glmnet_adapter_keeps_glmnet_own_expansion_of_its_path(datafit):
+    """The adapter turns glmnet's compressed solutions into CSR itself (no dense p x n_alphas array in the timed
+    call); the rows must be exactly what glmnet's own ``solns``/``lsolns`` expand them to."""
+    import numpy as np
+
+    glmnet_fortran = pytest.importorskip("glmnet._glmnet")
+    from benchmarks.libraries import glmnet as adapter
+    from benchmarks.problems import get_problem
+    from benchmarks.run import task_alphas
+    from benchmarks.tasks import TASKS
+
+    task = TASKS["logistic-l1-path" if datafit == "logistic" else "enet-path"]
+    problem = get_problem("sparse-text-clf" if datafit == "logistic" else "sparse-text", "tiny")
+    alphas = task_alphas(problem, task)
+    expanded = {}
+    original = {name: getattr(glmnet_fortran, name) for name in ("spelnet", "splognet")}
+
+    def keep(name):
+        def call(*args):
+            out = original[name](*args)
+            expanded[name] = out
+            return out
+        return call
+
+    p = problem.X.shape[1]
+    with pytest.MonkeyPatch.context() as patch:
+        for name in original:
+            patch.setattr(adapter, name, keep(name))
+        fit = adapter.fit(problem.X, problem.y, alphas, l1_ratio=task.l1_ratio, tol=1e-7, datafit=datafit)
+    if datafit == "logistic":
+        lmu, _, ca, ia, nin = expanded["splognet"][:5]
+        reference = np.asarray(glmnet_fortran.lsolns(p, ca[:, :, :lmu], ia, nin[:lmu]))[:, 0, :].T
+    else:
+        lmu, _, ca, ia, nin = expanded["spelnet"][:5]
+        reference = np.asarray(glmnet_fortran.solns(p, ca[:, :lmu], ia, nin[:lmu])).T
+    assert fit.coefs.shape == reference.shape == (len(alphas), p)
+    assert np.count_nonzero(reference) > len(alphas)  # the path has entered features to compare
+    np.testing.assert_array_equal(fit.dense(), reference)

@@ -9,7 +9,8 @@ Every adapter module defines:
   the start reaches it at once, loosens it (multiplies by sqrt(10)) while it
   still does, so every library is timed at the loosest tolerance of that
   half-decade grid that reaches the target, and the tolerance is reported;
-- ``fit(X, y, alphas, *, l1_ratio, tol, datafit) -> PathFit``: minimize, for
+- ``fit(X, y, alphas, *, l1_ratio, tol, datafit) -> PathFit`` (coefficients dense or sparse, as the
+  library returns them): minimize, for
   every ``alpha`` in ``alphas`` (decreasing; warm-started from the previous one
   when there are several, with the library's own path routine where it has one),
   ``L(w, b) + alpha * (l1_ratio ||w||_1 + (1 - l1_ratio)/2 ||w||^2)``
@@ -40,6 +41,7 @@ from dataclasses import dataclass
 from importlib import metadata
 
 import numpy as np
+import scipy.sparse as sp
 
 ADAPTERS = ("sparsefit", "sklearn", "sklearn-saga", "skglm", "celer", "glmnet", "adelie", "glum")
 MAX_ITER = 100_000
@@ -52,10 +54,28 @@ class Unsupported(Exception):
 
 @dataclass(frozen=True)
 class PathFit:
-    """Solutions, one row per alpha."""
+    """Solutions, one row per alpha.
 
-    coefs: np.ndarray  # (n_alphas, n_features)
+    ``coefs`` is ``(n_alphas, n_features)``, dense or a SciPy sparse matrix: each adapter returns the form
+    its library produces, so that the timed call holds no conversion the library itself would not make
+    (100 x 514,177 dense coefficients are 411 MB, and writing them cost up to 2 s here when the kernel
+    compacted memory for huge pages). The runner densifies rows outside the timing, one at a time.
+    """
+
+    coefs: np.ndarray | sp.spmatrix  # (n_alphas, n_features)
     intercepts: np.ndarray  # (n_alphas,)
+
+    def __len__(self):
+        return self.coefs.shape[0]
+
+    def row(self, k):
+        """The coefficients at the ``k``-th alpha, as a dense 1-D array."""
+        row = self.coefs[k]
+        return row.toarray().ravel() if sp.issparse(row) else np.asarray(row).ravel()
+
+    def dense(self):
+        """All coefficients as a dense ``(n_alphas, n_features)`` array."""
+        return self.coefs.toarray() if sp.issparse(self.coefs) else np.asarray(self.coefs)
 
 
 @dataclass(frozen=True)
@@ -118,8 +138,6 @@ def labels_pm(y):
 
 def with_constant_column(X, value=INTERCEPT_SCALING):
     """``[X, value * 1]`` in ``X``'s format (CSC stays CSC): the penalized-intercept emulation."""
-    import scipy.sparse as sp
-
     n = X.shape[0]
     if sp.issparse(X):
         fmt = X.format if X.format in ("csc", "csr") else "csc"

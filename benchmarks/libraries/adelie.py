@@ -37,8 +37,8 @@ def fit(X, y, alphas, *, l1_ratio, tol, datafit="quadratic"):
     state = ad.grpnet(X=matrix, glm=glm,
                       lmda_path=np.asarray(alphas, dtype=np.float64), alpha=l1_ratio, tol=tol, max_iters=MAX_ITER * 10,
                       early_exit=False, intercept=True, n_threads=1, progress_bar=False)
-    betas = state.betas
-    betas = betas.toarray() if sp.issparse(betas) else np.asarray(betas)
+    betas = state.betas  # sparse CSR (n_alphas, n_features), kept so
     if betas.shape[0] != len(alphas):
         raise RuntimeError(f"adelie returned {betas.shape[0]} of {len(alphas)} alphas")
-    return PathFit(np.ascontiguousarray(betas, dtype=np.float64), np.asarray(state.intercepts, dtype=np.float64))
+    return PathFit(betas if sp.issparse(betas) else np.asarray(betas, dtype=np.float64),
+                   np.asarray(state.intercepts, dtype=np.float64))

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from glmnet._glmnet import elnet, lognet, lsolns, solns, spelnet, splognet
+from glmnet._glmnet import elnet, lognet, spelnet, splognet
 
 from . import MAX_ITER, PathFit, require_datafit
 
@@ -50,6 +50,18 @@ def _check_jerr(jerr):
                            f"(jerr={jerr})")
     if jerr != 0:
         raise RuntimeError(f"glmnet error flag jerr={jerr}")
+
+
+def _compressed_path(p, ca, ia, nin):
+    """glmnet's compressed solutions as a CSR ``(n_alphas, p)`` matrix: at alpha ``k`` the coefficients
+    ``ca[:nin[k], k]`` belong to the features ``ia[:nin[k]]`` (1-based, in order of entry, shared by every
+    alpha). Its own ``solns``/``lsolns`` expand them into a dense ``(p, n_alphas)`` array instead."""
+    nin = np.asarray(nin, dtype=np.int64)
+    entered = np.arange(ca.shape[0])[None, :] < nin[:, None]  # (n_alphas, nx): the active slots per alpha
+    data = np.asarray(ca, dtype=np.float64).T[entered]
+    indices = np.broadcast_to(np.asarray(ia[:ca.shape[0]], dtype=np.int32) - 1, entered.shape)[entered]
+    indptr = np.concatenate([[0], np.cumsum(nin)])
+    return sp.csr_matrix((data, indices, indptr), shape=(len(nin), p))
 
 
 def _logistic(X, y, alphas, l1_ratio, tol):
@@ -75,8 +87,7 @@ def _logistic(X, y, alphas, l1_ratio, tol):
     _check_jerr(jerr)
     if lmu != len(alphas):
         raise RuntimeError(f"glmnet stopped its path after {lmu} of {len(alphas)} alphas")
-    coefs = lsolns(p, ca[:, :, :lmu], ia, nin[:lmu])  # (n_features, n_classes=1, n_alphas)
-    return PathFit(np.ascontiguousarray(np.asarray(coefs)[:, 0, :].T),
+    return PathFit(_compressed_path(p, ca[:, 0, :lmu], ia, nin[:lmu]),
                    np.asarray(a0[0, :lmu], dtype=np.float64).ravel())
 
 
@@ -111,5 +122,4 @@ def fit(X, y, alphas, *, l1_ratio, tol, datafit="quadratic"):
     _check_jerr(jerr)
     if lmu != len(alphas):
         raise RuntimeError(f"glmnet stopped its path after {lmu} of {len(alphas)} alphas")
-    coefs = solns(p, ca[:, :lmu], ia, nin[:lmu])  # (n_features, n_alphas)
-    return PathFit(np.ascontiguousarray(np.asarray(coefs).T), np.asarray(a0[:lmu], dtype=np.float64).ravel())
+    return PathFit(_compressed_path(p, ca[:, :lmu], ia, nin[:lmu]), np.asarray(a0[:lmu], dtype=np.float64).ravel())

@@ -30,7 +30,7 @@ def fit(X, y, alphas, *, l1_ratio, tol, datafit="quadratic"):
                                              early_stop=False)
         if len(path.alphas) != len(alphas):
             raise RuntimeError(f"sparsefit returned {len(path.alphas)} of {len(alphas)} alphas")
-        return PathFit(np.ascontiguousarray(path.coefs.toarray().T), np.asarray(path.intercepts, dtype=np.float64))
+        return PathFit(path.coefs.T, np.asarray(path.intercepts, dtype=np.float64))  # CSR, no copy
     if datafit == "logistic":
         penalty = "l1" if l1_ratio == 1.0 else ("l2" if l1_ratio == 0.0 else "elasticnet")
         model = sparsefit.LogisticRegression(penalty=penalty, alpha=float(alphas[0]),
@@ -52,4 +52,4 @@ def first_fit(X, y, alphas, *, tol):
     """The ``first-call`` task's Lasso fit through the functional API: ``regularization_path`` imports neither
     scikit-learn nor pandas, which the estimators' base class does (about 1 s in a fresh process here)."""
     path = sparsefit.regularization_path(X, y, alphas=alphas, tol=tol, early_stop=False)
-    return PathFit(np.ascontiguousarray(path.coefs.toarray().T), np.asarray(path.intercepts, dtype=np.float64))
+    return PathFit(path.coefs.T, np.asarray(path.intercepts, dtype=np.float64))  # CSR, no copy
