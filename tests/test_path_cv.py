@@ -249,6 +249,45 @@ def test_bad_path_arguments():
         sparsefit.LassoCV(selection="best").fit(X, y)
 
 
+@pytest.mark.parametrize("labels", [
+    [0, 1], [0.0, 1.0], [False, True], [-1, 1], [3.0, 7.0], [-0.0, 2.0], ["no", "yes"], [0, 255],
+])
+@pytest.mark.parametrize("dtype", [None, np.int8, np.uint8, np.float32])
+def test_binary_labels_are_encoded_as_numpy_unique_orders_them(labels, dtype):
+    """The path's label encoding (a shortcut for two numeric classes) gives what np.unique gives: the classes
+    sorted, with their dtype, and +1 for the larger."""
+    from sparsefit.path import encode_binary_labels
+
+    labels = np.asarray(labels)
+    if dtype is not None:
+        if labels.dtype.kind not in "biuf" or np.any(labels.astype(dtype) != labels):
+            pytest.skip("labels not representable in this dtype")
+        labels = labels.astype(dtype)
+    y = labels[np.random.default_rng(0).integers(0, 2, 40)]
+    classes, encoded = encode_binary_labels(y, 40)
+    expected_classes, inverse = np.unique(y, return_inverse=True)
+    assert classes.dtype == expected_classes.dtype
+    np.testing.assert_array_equal(classes, expected_classes)
+    np.testing.assert_array_equal(encoded, np.where(inverse == 1, 1.0, -1.0))
+
+
+@pytest.mark.parametrize("y, message", [
+    (np.r_[0.5, 1.5, 0.5, 1.5], "continuous|Unknown label type"),
+    (np.r_[0.0, 1.0, np.nan, 1.0], "NaN"),
+    (np.r_[0.0, 1.0, np.inf, 1.0], "infinity"),
+    (np.r_[0, 1, 2, 1], "exactly two classes"),
+    (np.r_[1.0, 1.0, 1.0, 1.0], "exactly two classes"),
+    (np.r_[True, True, True, True], "exactly two classes"),
+])
+def test_labels_that_are_not_two_classes_are_refused(y, message):
+    from sparsefit.path import encode_binary_labels
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # scikit-learn's own cast of inf
+        with pytest.raises(ValueError, match=message):
+            encode_binary_labels(y, 4)
+
+
 @pytest.mark.parametrize("loss", ["squared", "logistic"])
 def test_deviance_ratio_matches_the_coefficients(loss):
     """The path reports each alpha's deviance ratio from its solver's objective; recompute it from coefs."""

@@ -164,6 +164,27 @@ def test_separated_classes_stay_finite():
     assert np.isfinite(cert.gap)
 
 
+@pytest.mark.parametrize("intercept", [-800.0, -40.0, -1.3, 0.0, 0.7, 40.0, 800.0])
+def test_intercept_only_model_equals_the_datafit_at_a_constant_predictor(intercept):
+    """The datafits' closed form of the intercept-only model (the path's null model) against their own value
+    and gradient at a constant predictor, zero-weight rows included, without overflow."""
+    from sparsefit._objective import Quadratic
+
+    rng = np.random.default_rng(5)
+    n = 31
+    sw = rng.uniform(0.5, 2.0, n)
+    sw[[3, 17]] = 0.0
+    sw /= sw.sum()
+    for datafit, y in ((Logistic(), np.where(rng.random(n) > 0.3, 1.0, -1.0)), (Quadratic(), rng.normal(size=n))):
+        predictor = np.full(n, intercept)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            value, theta = datafit.intercept_only(y, sw, intercept)
+        assert value == pytest.approx(datafit.value(y, predictor, sw), rel=1e-14, abs=1e-300)
+        np.testing.assert_allclose(theta, -datafit.raw_grad(y, predictor, sw), rtol=1e-15, atol=0)
+        assert np.all(theta[[3, 17]] == 0.0)
+
+
 def test_each_kernel_has_at_most_two_signatures():
     X, y = problem(seed=6)
     for data in (X, sp.csc_matrix(X)):

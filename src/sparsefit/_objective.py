@@ -43,6 +43,11 @@ class Quadratic:
         """Diagonal of the Hessian with respect to the predictor: ``sw``."""
         return sw
 
+    def intercept_only(self, y, sw, intercept) -> tuple[float, np.ndarray]:
+        """``(F, -raw_grad)`` where every predictor equals ``intercept``."""
+        r = y - intercept
+        return 0.5 * float(np.dot(sw, r * r)), sw * r
+
     def conjugate(self, y, theta, sw) -> float:
         """Fenchel conjugate at ``-theta``: ``F*(-theta)``.
 
@@ -99,6 +104,16 @@ class Logistic:
         """Diagonal of the Hessian: ``sw * p (1 - p)`` with ``p = sigmoid(u)``."""
         prob = sigmoid(Xw)
         return sw * prob * (1.0 - prob)
+
+    def intercept_only(self, y, sw, intercept) -> tuple[float, np.ndarray]:
+        """``(F, -raw_grad)`` where every predictor equals ``intercept``: each takes one value per label, so
+        two ``exp`` and two ``log`` serve every sample."""
+        positive = y > 0
+        loss_positive, loss_negative = np.logaddexp(0.0, [-intercept, intercept])
+        sigma_negative, sigma_positive = sigmoid(np.array([-intercept, intercept]))
+        sw_positive = float(np.dot(sw, positive))
+        value = sw_positive * loss_positive + (float(sw.sum()) - sw_positive) * loss_negative
+        return float(value), sw * np.where(positive, sigma_negative, -sigma_positive)
 
     def conjugate(self, y, theta, sw) -> float:
         """Fenchel conjugate at ``-theta``: ``sum_i sw_i (t_i log t_i + (1 - t_i) log(1 - t_i))``.

@@ -35,7 +35,7 @@ from sparsefit._validation import (
 )
 from sparsefit.solvers import CoordinateDescent, ProxNewton, RidgeSolver
 from sparsefit.solvers._check import PenaltyArrays
-from sparsefit.solvers._path_kernels import CD_PREDICT_MIN_EPOCHS, predict_step
+from sparsefit.solvers._path_kernels import CD_PREDICT_MIN_EPOCHS, CENTER_AFTER_STEPS, predict_step
 from sparsefit.solvers._prepared import prepare
 from sparsefit.solvers._solution import DualState
 from sparsefit.solvers._threads import single_threaded_blas
@@ -157,11 +157,14 @@ def default_alphas(alpha_max, n_samples, n_features, n_alphas=100, alpha_min_rat
 
 def encode_binary_labels(y, n_samples):
     """Labels of any type to ±1 floats; ``classes[1]`` is the positive class."""
-    from sklearn.utils.multiclass import check_classification_targets
-
     y = np.asarray(y)
     if y.ndim != 1 or y.shape[0] != n_samples:
         raise ValueError(f"y must be 1-D with one label per row of X ({n_samples}); got shape {y.shape}.")
+    two_numbers = _two_numeric_classes(y)
+    if two_numbers is not None:
+        return two_numbers
+    from sklearn.utils.multiclass import check_classification_targets
+
     check_classification_targets(y)
     classes, encoded = np.unique(y, return_inverse=True)
     if classes.shape[0] != 2:
@@ -170,6 +173,25 @@ def encode_binary_labels(y, n_samples):
             "Fit one path per class (one-vs-rest) for more."
         )
     return classes, np.where(encoded == 1, 1.0, -1.0)
+
+
+def _two_numeric_classes(y):
+    """``(classes, labels)`` as :func:`encode_binary_labels` gives them when ``y`` holds exactly two numbers,
+    integers or integral floats (scikit-learn's "binary" target); else None, and the general check decides.
+
+    Two reductions and two comparisons instead of scikit-learn's target-type analysis and a sort: 0.6 ms of
+    a 5,000-sample logistic path's setup was those.
+    """
+    if y.dtype.kind not in "biuf" or y.shape[0] == 0:
+        return None
+    low, high = y.min(), y.max()
+    if y.dtype.kind == "f" and not (np.isfinite(low) and np.isfinite(high)
+                                    and low == np.floor(low) and high == np.floor(high)):
+        return None  # NaN, inf or a non-integral label: the general check explains it
+    positive = y == high
+    if low == high or np.count_nonzero(positive) + np.count_nonzero(y == low) != y.shape[0]:
+        return None
+    return np.array([low, high], dtype=y.dtype), np.where(positive, 1.0, -1.0)
 
 
 class _Problem:
@@ -428,8 +450,7 @@ class _Problem:
 
 def _intercept_only(datafit, y, sw, intercept):
     """The loss and the dual point ``-raw_grad`` of the model predicting ``intercept`` for every sample."""
-    predictor = np.full(y.shape[0], intercept)
-    return datafit.value(y, predictor, sw), -datafit.raw_grad(y, predictor, sw)
+    return datafit.intercept_only(y, sw, intercept)
 
 
 # the strong rule's L1 ratio floor: a near-ridge penalty still gets a strong set
@@ -483,6 +504,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
     predicts = problem.loss == "logistic" or use_cd
     predicted = before = None
     before_support = last_support = np.empty(0, dtype=np.int64)
+    center_on_prediction = False  # proximal Newton's, set as pn_path sets it (CENTER_AFTER_STEPS)
     # the penalty vectors are alpha times fixed vectors: no temporaries per alpha
     unit = PenaltyArrays.of(problem.penalty(1.0), p)
     arrays = PenaltyArrays(np.empty(p), np.empty(p), unit.lower, unit.upper)
@@ -530,6 +552,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                     resume_at = k + tail.n_solved
                     w, b = tail.coef, intercepts[-1]
                     predicted = before = None  # the next solve starts the bookkeeping afresh, as the loops do
+                    center_on_prediction = not use_cd and bool(np.any(tail.n_iter >= CENTER_AFTER_STEPS))
                     before_support, last_support = np.empty(0, dtype=np.int64), tail.support_indices[ptr[-2]:ptr[-1]]
                     Xt_theta_prev = tail.correlations
                     if Xt_theta_prev is None:
@@ -572,6 +595,7 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
                 before_support = last_support
                 if problem.loss == "logistic":
                     extra["predicted_step"] = predicted
+                    extra["center_on_prediction"] = center_on_prediction
                 elif predict:
                     # coordinate descent starts from the prediction itself (so its residual is not carried)
                     dual_state.scalars[S_CARRIED] = 0.0
@@ -592,6 +616,8 @@ def run_path(problem: _Problem, alphas, *, tol=1e-6, max_iter=None, early_stop=T
             if alpha >= alpha_max and use_cd:
                 dual_state = problem.null_dual_state()
             predictor_state = getattr(sol, "predictor_state", None)
+            center_on_prediction = center_on_prediction or (problem.loss == "logistic"
+                                                            and sol.n_iter >= CENTER_AFTER_STEPS)
             support = sol.support if sol.support is not None else np.flatnonzero(w)
             last_support = support
             if sol.Xt_theta is not None or use_cd:

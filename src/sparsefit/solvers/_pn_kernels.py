@@ -153,18 +153,78 @@ def _fit_intercept(y, sw, margin, b, u, theta, h, stats, fresh, max_steps=50, gr
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _move_to_prediction(data, indices, indptr, XT, is_sparse, y, sw, w, margin, ws, l1, l2, lower, upper,
+                        predicted_step, loss, h_sum, u, theta, h, trial, dm, step, stats):
+    """Move ``w`` to the predicted point ``w + predicted_step`` (on ``ws``, inside the box) if its objective on
+    ``ws`` is lower; returns ``(moved, loss, h_sum)``.
+
+    A Newton step's quadratic model is accurate near its expansion point: expanded at the path's prediction
+    (near the new solution) one step usually certifies, where a step from the last solution needed a second
+    (quick text path: 2 Newton steps and 8-16 epochs per alpha on the last ten, then 1 and 4-8). Costs one
+    pass over the predicted columns (``X`` times the step) and one over the samples. When moved,
+    ``margin``, ``u``, ``theta``, ``h`` and ``stats[2:]`` describe the new point; otherwise ``loss`` and
+    ``h_sum`` (``w``'s) come back as they are and ``theta``, ``h`` and ``stats[2:]`` are evaluated at ``w``
+    again.
+    ``trial``, ``dm`` (n,) and ``step`` (len(ws),) are work arrays.
+    """
+    n = margin.shape[0]
+    for i in range(n):
+        dm[i] = 0.0
+    pen_now = 0.0
+    pen_predicted = 0.0
+    any_move = False
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        wj = w[j]
+        g = predicted_step[j]
+        if g != 0.0:
+            g = min(max(wj + g, lower[j]), upper[j]) - wj  # inside the box, as every iterate
+        step[k] = g
+        if g != 0.0:
+            any_move = True
+            if is_sparse:
+                for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
+                    dm[np.uintp(indices[idx])] += g * data[idx]
+            else:
+                col_axpy(data, indices, indptr, XT, is_sparse, j, g, dm)
+        pen_now += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
+        wj += g
+        pen_predicted += l1[j] * abs(wj) + 0.5 * l2[j] * wj * wj
+    if not any_move:
+        return False, loss, h_sum
+    for i in range(n):
+        trial[i] = u[i] + dm[i]
+    trial_loss, trial_h_sum, trial_theta_sum, trial_hess = _evaluate(y, sw, trial, 0.0, trial, theta, h)
+    if trial_loss + pen_predicted > loss + pen_now:
+        # (u + 0 is u: the point w is evaluated again, its theta and h restored)
+        _, _, stats[2], stats[3] = _evaluate(y, sw, u, 0.0, u, theta, h)
+        return False, loss, h_sum
+    for k in range(ws.shape[0]):
+        w[ws[k]] += step[k]
+    for i in range(n):
+        margin[i] += dm[i]
+        u[i] = trial[i]
+    stats[2], stats[3] = trial_theta_sum, trial_hess
+    return True, trial_loss, trial_h_sum
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2, lower, upper, fit_intercept,
                target, gap_goal, l1_ref, max_iter, max_epochs, xbar_h, lips_h, u, theta, h, z, r, dm, stats, fresh,
-               predicted_step, known_corr):
+               predicted_step, known_corr, center_on_prediction):
     """Proximal Newton steps on ``ws`` until its KKT violation is at most ``target``.
 
     ``w`` and ``margin`` (``= X w``) are updated in place; ``xbar_h``, ``lips_h``
     (p,) and ``u, theta, h, z, r, dm`` (n,) are work arrays. With ``fresh``,
     ``u, theta, h`` and ``stats`` already hold :func:`_evaluate`'s output at
     ``margin + b``. ``predicted_step`` (p,), or empty: a predicted change of ``w`` on
-    ``ws`` (a path's extrapolation, see ``pn_path``), where the first step's
-    coordinate descent starts instead of at ``w``; the step and its line search
-    are still taken from ``w``. ``known_corr`` (p,), or empty: ``X.T theta`` at
+    ``ws`` (a path's extrapolation, see ``pn_path``). With ``center_on_prediction``
+    and a predicted point of lower objective than ``w``, the first step expands
+    the loss there (:func:`_move_to_prediction`); otherwise its coordinate
+    descent starts there and the step and its line search are taken from
+    ``w``. The first
+    step's KKT violations are those of ``w`` either way (they set its
+    subproblem's target). ``known_corr`` (p,), or empty: ``X.T theta`` at
     the starting point (a path's last check, whose point a carried state
     describes): the first step then reads its KKT violations there instead of
     a pass over ``ws``'s columns.
@@ -223,6 +283,12 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
             # order small. Features outside ws are taken as satisfied: the outer check tells
             if gap_support + over_ratio * corr_w <= gap_goal:
                 break
+        start_at_prediction = steps == 0 and predicted_step.shape[0] > 0
+        if start_at_prediction and center_on_prediction:
+            moved_to, loss, h_sum = _move_to_prediction(data, indices, indptr, XT, is_sparse, y, sw, w, margin, ws,
+                                                        l1, l2, lower, upper, predicted_step, loss, h_sum, u,
+                                                        theta, h, z, dm, delta_w, stats)
+            start_at_prediction = not moved_to
         # quadratic model: 1/2 sum_i h_i (z_i - x_i.w - b)^2 with working response z = u + theta / h
         for i in range(n):
             z[i] = u[i] + (theta[i] / h[i] if h[i] > 0.0 else 0.0)  # zero-weight rows: any finite z
@@ -232,7 +298,7 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
             w_old[k] = w[ws[k]]
             if w_old[k] != 0.0:
                 n_nonzero += 1
-        if steps == 0 and predicted_step.shape[0] > 0:
+        if start_at_prediction:
             # the model's minimizer is near the predicted point: its coordinate descent starts there
             for k in range(nws):
                 j = ws[k]
@@ -503,7 +569,7 @@ def _check_pass(data, indices, indptr, is_sparse, theta, w, screened, l1, l2, lo
 def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lower, upper, fit_intercept, w, b,
              b0, ws_init, use_ws_init, Xt_theta, margin, u, theta, h, stats, carried, prev_corr, strong_factor, tol,
              max_iter, max_epochs, max_outer, ws_start, screening, screened_base, is_unpen_base, summary,
-             predicted_step):
+             predicted_step, center_on_prediction):
     """Working-set proximal Newton for the logistic datafit (see :mod:`sparsefit.solvers._prox_newton`).
 
     Parameters (beyond the storage and penalty arrays)
@@ -526,6 +592,8 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         empty, and computed here.
     predicted_step : (p,) or empty: a predicted change of ``w`` where the first working set's first Newton step starts
         its coordinate descent (see :func:`_newton_ws`; a path's extrapolation, see ``pn_path``).
+    center_on_prediction : with ``predicted_step``, that step expands the loss at the predicted point instead,
+        when its objective is lower (a path sets it once its solves need a second Newton step).
 
     Returns
     -------
@@ -613,6 +681,7 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
     objective = np.inf
     converged = False
     own_strong_set = carried and strong_factor >= 0.0
+    path_goal = 0.0  # the gap goal of the Newton solves after a failed check (a path's solve sets one)
     first_ws = np.zeros(p if (use_ws_init or own_strong_set) else 0, dtype=np.bool_)
     if use_ws_init or own_strong_set:
         # along a path: Newton on the support + strong set first, one full check after
@@ -643,12 +712,13 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
             scale = max(max(max_l1, max_l2), 1e-300)
             target = 0.5 * threshold * scale / max(start, 1e-300)
             first_goal = 0.8 * threshold if adaptive else 0.0
+            path_goal = first_goal
             known_corr = prev_corr if carried else no_corr
             b, steps, epochs, fresh = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws,
                                                  l1, l2, lower, upper, fit_intercept, target, first_goal,
                                                  l1_ref, max_iter, max_epochs,
                                                  xbar_h, lips_h, u, theta, h, z, r, dm, stats, True, predicted_step,
-                                                 known_corr)
+                                                 known_corr, center_on_prediction)
             n_newton += steps
             n_epochs += epochs
             ws_size = max(ws_size, count)
@@ -729,11 +799,14 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
             break
         # a fixed fraction of the outer violation: tying it to the gap's excess (min(0.3, threshold / gap))
         # made a cold single fit solve its first, small working sets far too precisely (full text problem at
-        # alpha_max / 100: 35 Newton steps and 88 ms instead of 11 and 59 ms) and did not help paths
+        # alpha_max / 100: 35 Newton steps and 88 ms instead of 11 and 59 ms) and did not help paths. A path's
+        # solve, whose first check failed near the threshold, also stops where the gap's first-order model
+        # meets its goal: 0.1x the violation took 30+ epochs at the quick text path's last alpha, the goal 4
         b, steps, epochs, fresh = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2,
-                                             lower, upper, fit_intercept, 0.1 * kkt, 0.0, l1_ref, max_iter,
+                                             lower, upper, fit_intercept, 0.1 * kkt, path_goal, l1_ref, max_iter,
                                              max_epochs, xbar_h,
-                                             lips_h, u, theta, h, z, r, dm, stats, fresh, no_predicted_step, no_corr)
+                                             lips_h, u, theta, h, z, r, dm, stats, fresh, no_predicted_step, no_corr,
+                                             no_predicted_step.shape[0] > 0)
         n_newton += steps
         n_epochs += epochs
         n_kept = 0

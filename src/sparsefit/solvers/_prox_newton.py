@@ -117,7 +117,8 @@ class ProxNewton:
     @single_threaded_blas
     def solve(self, X, y, datafit, penalty, *, sample_weight=None, fit_intercept=True, init=None,
               init_intercept=None, ws_init=None, prepared=None, penalty_arrays=None,
-              overwrite_init=False, predictor_state=None, strong_factor=None, predicted_step=None) -> Solution:
+              overwrite_init=False, predictor_state=None, strong_factor=None, predicted_step=None,
+              center_on_prediction=False) -> Solution:
         """Minimize ``datafit + penalty``; ``y`` holds labels in {-1, +1}.
 
         Same contract as :meth:`sparsefit.solvers.CoordinateDescent.solve`
@@ -131,7 +132,10 @@ class ProxNewton:
         applied to the state's correlations for the first working set instead
         of ``ws_init``, and ``predicted_step``: a (p,) change of ``init`` predicted
         along a path (:func:`sparsefit.solvers._path_kernels.predict_step`), where
-        the first working set's first Newton step starts its coordinate descent.
+        the first working set's first Newton step starts its coordinate descent, and
+        ``center_on_prediction``: that step expands the loss at the predicted point
+        instead, when its objective is lower (see ``CENTER_AFTER_STEPS`` in
+        :mod:`sparsefit.solvers._path_kernels`).
         """
         prep = prepared if prepared is not None else prepare(X, sample_weight, fit_intercept)
         n, p = X.shape
@@ -155,6 +159,7 @@ class ProxNewton:
             float(self.tol), int(self.max_iter), int(self.max_epochs), int(self.max_outer), int(self.ws_start),
             bool(self.screening), _NO_FLAGS, _NO_FLAGS, _NO_SUMMARY,
             _NO_PREDICTED_STEP if predicted_step is None else np.ascontiguousarray(predicted_step, dtype=np.float64),
+            bool(center_on_prediction),
         )
         state.record(w, b, state_ok, Xt_theta)
         if not converged:
