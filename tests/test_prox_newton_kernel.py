@@ -352,13 +352,49 @@ def test_check_pass_plain_l1_branch_equals_the_general_one(sparse):
         Xt_theta = np.empty(p) if sparse else corr.copy()
         dist = np.empty(p)
         kkt, pen, kappa = _pn_kernels._check_pass(*design.storage[:3], sparse, theta, w, screened, l1, l2, lower,
-                                                  upper, xbar, 0.01, Xt_theta, dist, plain)
+                                                  upper, xbar, 0.01, Xt_theta, dist, plain, np.empty(0, dtype=bool))
         results.append((kkt, pen, kappa, Xt_theta, dist))
     (kkt, pen, kappa, Xt_theta, dist), general = results
     assert (kkt, pen, kappa) == general[:3]
     np.testing.assert_array_equal(dist, general[4])
     np.testing.assert_array_equal(Xt_theta, general[3])
     assert 0.0 < kappa < 1.0 and kkt > 0.0 and np.all(dist[screened] == 0.0)
+
+
+def test_check_pass_reads_the_known_correlations_of_a_working_set():
+    """A path solve's check takes its working set's correlations from its last KKT test: the features marked
+    known are read from Xt_theta, the others computed, and the result is the full pass's when they agree."""
+    rng = np.random.default_rng(8)
+    n, p = 80, 300
+    X = sp.random(n, p, density=0.1, format="csc", random_state=8)
+    theta = rng.standard_normal(n) * 0.05
+    corr = np.asarray(X.T @ theta).ravel()
+    w = np.where(rng.random(p) < 0.1, rng.standard_normal(p), 0.0)
+    l1 = np.abs(corr) * rng.uniform(0.5, 1.5, p) + 1e-3
+    l2, lower, upper = np.zeros(p), np.full(p, -np.inf), np.full(p, np.inf)
+    xbar = np.asarray(X.mean(axis=0)).ravel()
+    screened = np.zeros(p, dtype=bool)
+    known = (w != 0.0) | (rng.random(p) < 0.2)
+
+    def check(Xt_theta, mask):
+        dist = np.empty(p)
+        out = _pn_kernels._check_pass(X.data, X.indices, X.indptr, True, theta, w, screened, l1, l2, lower, upper,
+                                      xbar, 0.01, Xt_theta, dist, True, mask)
+        return out, Xt_theta, dist
+
+    full, full_corr, full_dist = check(np.empty(p), np.empty(0, dtype=bool))
+    np.testing.assert_allclose(full_corr, corr, rtol=1e-12, atol=1e-15)
+    prefilled = np.where(known, full_corr, np.nan)  # the others must be computed, not read
+    reused, reused_corr, reused_dist = check(prefilled, known)
+    assert reused == full
+    np.testing.assert_array_equal(reused_corr, full_corr)
+    np.testing.assert_array_equal(reused_dist, full_dist)
+    # and a known value is what the pass uses: a feature's stated correlation far past its l1 is its violation
+    j = np.flatnonzero(known & (w == 0.0))[0]
+    stated = np.where(known, full_corr, np.nan)
+    stated[j] = 10.0 * l1[j]
+    _, _, dist = check(stated, known)
+    assert dist[j] == pytest.approx(9.0 * l1[j])
 
 
 def test_feature_summary_flags_and_alpha_scaling():

@@ -211,7 +211,7 @@ def _move_to_prediction(data, indices, indptr, XT, is_sparse, y, sw, w, margin, 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2, lower, upper, fit_intercept,
                target, gap_goal, l1_ref, max_iter, max_epochs, xbar_h, lips_h, u, theta, h, z, r, dm, stats, fresh,
-               predicted_step, known_corr, center_on_prediction):
+               predicted_step, known_corr, center_on_prediction, ws_corr):
     """Proximal Newton steps on ``ws`` until its KKT violation is at most ``target``.
 
     ``w`` and ``margin`` (``= X w``) are updated in place; ``xbar_h``, ``lips_h``
@@ -227,9 +227,13 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
     subproblem's target). ``known_corr`` (p,), or empty: ``X.T theta`` at
     the starting point (a path's last check, whose point a carried state
     describes): the first step then reads its KKT violations there instead of
-    a pass over ``ws``'s columns.
-    Returns ``(b, steps, epochs, fresh)``: whether they still describe the
-    returned point (not after a failed line search).
+    a pass over ``ws``'s columns. ``ws_corr`` (p,), or empty: receives
+    ``X_j.T theta`` of each feature of ``ws`` at the returned point when it can
+    (the correlations its KKT test took there).
+    Returns ``(b, steps, epochs, fresh, corr_valid)``: ``fresh``, whether ``u``,
+    ``theta``, ``h`` and ``stats`` still describe the returned point (not after a
+    failed line search); ``corr_valid``, whether ``ws_corr`` holds its
+    correlations (the solve ended on its KKT or gap test).
     """
     n = margin.shape[0]
     nws = ws.shape[0]
@@ -240,6 +244,7 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
     delta_w = np.empty(nws)
     steps = 0
     epochs = 0
+    corr_valid = False
     # the accepted trial point of a line search is the next step's expansion point: evaluated once
     if fresh:
         loss, h_sum = stats[0], stats[1]
@@ -250,6 +255,7 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
         # (the Hessian-weighted column statistics come in the coordinate descent's first epoch, which reads the
         # columns anyway: the pass whose test ends the solve then computes no statistics in vain)
         known = steps == 0 and known_corr.shape[0] > 0
+        record = ws_corr.shape[0] > 0
         kkt_ws = 0.0
         gap_support = 0.0
         over_ratio = 0.0
@@ -265,6 +271,8 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
                     c += data[idx] * theta[np.uintp(indices[idx])]
             else:
                 c = dense_dot(XT, j, theta)
+            if record:
+                ws_corr[j] = c
             d = kkt_one(w[j], -c, l1[j], l2[j], lower[j], upper[j])
             if d > kkt_ws:
                 kkt_ws = d
@@ -276,12 +284,14 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
             if overshoot > over_ratio:
                 over_ratio = overshoot
         if kkt_ws <= target:
+            corr_valid = record
             break
         if gap_goal > 0.0 and kkt_ws <= l1_ref * np.sqrt(gap_goal):
             # the gap to first order: sum_j |w_j| kkt_j from the support, plus the dual scaling's
             # (1 - kappa) theta.X w ~ over_ratio sum_j |w_j X_j.theta|; the square root keeps its second
             # order small. Features outside ws are taken as satisfied: the outer check tells
             if gap_support + over_ratio * corr_w <= gap_goal:
+                corr_valid = record
                 break
         start_at_prediction = steps == 0 and predicted_step.shape[0] > 0
         if start_at_prediction and center_on_prediction:
@@ -397,7 +407,7 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
             step *= 0.5
         if not accepted:
             # theta and h hold a rejected trial's values
-            return b, steps, epochs, False
+            return b, steps, epochs, False, False
         for k in range(nws):
             w[ws[k]] = w_old[k] + step * delta_w[k]
         for i in range(n):
@@ -409,7 +419,7 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
         h_sum = trial_h_sum
         stats[2], stats[3] = trial_theta_sum, trial_hess
     stats[0], stats[1] = loss, h_sum
-    return b, steps, epochs, True
+    return b, steps, epochs, True, corr_valid
 
 
 # Indices into feature_summary's array.
@@ -511,7 +521,7 @@ def _conjugate_excess(y, sw, u, theta, h, kappa, shift):
 
 @njit(cache=True, nogil=True, error_model="numpy", fastmath=_REASSOC)
 def _check_pass(data, indices, indptr, is_sparse, theta, w, screened, l1, l2, lower, upper, xbar, shift_sum,
-                Xt_theta, dist, plain_l1):
+                Xt_theta, dist, plain_l1, known):
     """One pass over the features at a check: ``X.T theta`` (CSC; dense X: ``Xt_theta`` holds it already), each
     feature's KKT violation (``dist``, 0 for screened zeros), the penalty at ``w`` and the dual scaling ``kappa``
     of the projected ``theta`` (``X_j.T theta - shift_sum xbar_j``). Returns ``(kkt, penalty, kappa)``.
@@ -519,13 +529,18 @@ def _check_pass(data, indices, indptr, is_sparse, theta, w, screened, l1, l2, lo
     Compiled apart with reassociation: the column sums then run on several accumulators instead of one
     serial chain of additions (the pass was a third of a full-size L1-logistic path; 25% faster this way).
     With ``plain_l1`` (every ``l2 = 0``, no bounds) the per-feature part reads neither ``l2`` nor the bounds:
-    on 12,500 columns of 5 non-zeros it was half of the pass.
+    on 12,500 columns of 5 non-zeros it was half of the pass. ``known`` (p,) bool, or empty: on CSC, the
+    features whose ``Xt_theta`` already holds ``X_j.T theta`` (a path solve's working set, whose last KKT test
+    took them at this point: three quarters of the pass on the quick text path's last alphas).
     """
     kkt = 0.0
     kappa = 1.0
     pen = 0.0
+    use_known = known.shape[0] > 0
     for j in range(w.shape[0]):
-        if is_sparse:
+        if is_sparse and use_known and known[j]:
+            acc = Xt_theta[j]
+        elif is_sparse:
             acc = 0.0
             for idx in range(np.uintp(indptr[j]), np.uintp(indptr[j + 1])):
                 acc += data[idx] * theta[np.uintp(indices[idx])]
@@ -681,6 +696,8 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
     objective = np.inf
     converged = False
     own_strong_set = carried and strong_factor >= 0.0
+    ws_known = False  # Xt_theta holds X_j.T theta on the first working set (first_ws) at the current point
+    no_mask = np.empty(0, dtype=np.bool_)
     path_goal = 0.0  # the gap goal of the Newton solves after a failed check (a path's solve sets one)
     first_ws = np.zeros(p if (use_ws_init or own_strong_set) else 0, dtype=np.bool_)
     if use_ws_init or own_strong_set:
@@ -714,11 +731,14 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
             first_goal = 0.8 * threshold if adaptive else 0.0
             path_goal = first_goal
             known_corr = prev_corr if carried else no_corr
-            b, steps, epochs, fresh = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws,
-                                                 l1, l2, lower, upper, fit_intercept, target, first_goal,
-                                                 l1_ref, max_iter, max_epochs,
-                                                 xbar_h, lips_h, u, theta, h, z, r, dm, stats, True, predicted_step,
-                                                 known_corr, center_on_prediction)
+            # the solve's last KKT test takes the working set's correlations at its final point: the check
+            # that follows reads them from Xt_theta (first_ws marks the set) instead of recomputing them
+            ws_corr = Xt_theta if is_sparse else no_corr
+            b, steps, epochs, fresh, ws_known = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b,
+                                                           margin, ws, l1, l2, lower, upper, fit_intercept, target,
+                                                           first_goal, l1_ref, max_iter, max_epochs, xbar_h, lips_h,
+                                                           u, theta, h, z, r, dm, stats, True, predicted_step,
+                                                           known_corr, center_on_prediction, ws_corr)
             n_newton += steps
             n_epochs += epochs
             ws_size = max(ws_size, count)
@@ -731,6 +751,7 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         # re-fits the intercept with w. Only a point the Newton steps did not produce gets the 1-D solve
         if fit_intercept and not fresh:
             b = _fit_intercept(y, sw, margin, b, u, theta, h, stats, fresh)
+            ws_known = False
         elif not fresh:
             stats[0], stats[1], stats[2], stats[3] = _evaluate(y, sw, margin, b, u, theta, h)
         theta_sum = 0.0
@@ -741,6 +762,7 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
             # would be infinite and the check wasted (on 20 Newsgroups every check of a cold fit at
             # alpha_max / 100 but the last). The exact intercept makes sum(theta) ~ 0 and the shift with it
             b = _fit_intercept(y, sw, margin, b, u, theta, h, stats, fresh)
+            ws_known = False
             theta_sum = 0.0
             for i in range(n):
                 theta_sum += theta[i]
@@ -752,8 +774,10 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         # dual point: theta projected onto sum(theta) = 0, then scaled into the domain of G*
         shift = theta_sum / sw_sum if fit_intercept else 0.0
         shift_sum = shift * sw_sum
+        known = first_ws if ws_known else no_mask
         kkt, pen, kappa = _check_pass(data, indices, indptr, is_sparse, theta, w, screened, l1, l2, lower, upper,
-                                      xbar, shift_sum, Xt_theta, dist, plain_l1)
+                                      xbar, shift_sum, Xt_theta, dist, plain_l1, known)
+        ws_known = False
         objective = loss + pen
         if use_gap:
             kappa = max(kappa, 0.0)
@@ -802,11 +826,11 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         # alpha_max / 100: 35 Newton steps and 88 ms instead of 11 and 59 ms) and did not help paths. A path's
         # solve, whose first check failed near the threshold, also stops where the gap's first-order model
         # meets its goal: 0.1x the violation took 30+ epochs at the quick text path's last alpha, the goal 4
-        b, steps, epochs, fresh = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2,
+        b, steps, epochs, fresh, _ = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2,
                                              lower, upper, fit_intercept, 0.1 * kkt, path_goal, l1_ref, max_iter,
                                              max_epochs, xbar_h,
                                              lips_h, u, theta, h, z, r, dm, stats, fresh, no_predicted_step, no_corr,
-                                             no_predicted_step.shape[0] > 0)
+                                             no_predicted_step.shape[0] > 0, no_corr)
         n_newton += steps
         n_epochs += epochs
         n_kept = 0

@@ -38,7 +38,10 @@ Along a path, the first working set is solved until a first-order model of
 the gap meets ``0.8 tol P(0)`` (the check that follows computes the exact gap),
 its first Newton step reads the KKT violations from the carried correlations
 and starts its coordinate descent from the predicted solution (the line
-through the last two solutions in ``log(alpha)``), and a check right after a
+through the last two solutions in ``log(alpha)``; once a solve of the path
+needed a second Newton step, that step is expanded at the prediction itself
+when it lowers the objective), a solve whose first check failed stops its
+next Newton solve at the same gap goal, and a check right after a
 Newton step takes the Newton model's intercept as it is (the dual point's
 projection absorbs its small gradient), unless the projection would leave the
 dual's domain: the intercept is then refit exactly first, so the gap stays
