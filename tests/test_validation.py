@@ -166,6 +166,40 @@ def test_path_finds_non_finite_values_from_its_column_statistics(bad, message, s
                                           standardize=standardize)
 
 
+@pytest.mark.parametrize("bad, message", [(np.nan, r"X contains 1 NaN"), (np.inf, r"X contains 1 infinite"),
+                                          (-np.inf, r"X contains 1 infinite")])
+@pytest.mark.parametrize("sparse", [True, False])
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("make", [
+    lambda s: sparsefit.Lasso(0.1, standardize=s), lambda s: sparsefit.ElasticNet(0.1, standardize=s),
+    lambda s: sparsefit.Ridge(0.1, standardize=s), lambda s: sparsefit.LogisticRegression(standardize=s),
+], ids=["lasso", "enet", "ridge", "logistic"])
+def test_estimators_find_non_finite_values_from_the_column_statistics(bad, message, sparse, standardize, make):
+    # unstandardized, an estimator's NaN/inf test comes from the solver's column statistics (checked_design):
+    # a bad value must be found wherever it is, also in a row of weight zero, with a clear message and no warning
+    Xd = X_OK.copy()
+    Xd[5, 2] = bad
+    X = sp.csc_matrix(Xd) if sparse else Xd
+    estimator = make(standardize)
+    y = (Y_OK > 0).astype(int) if isinstance(estimator, sparsefit.LogisticRegression) else Y_OK
+    weights = np.where(np.arange(20) == 5, 0.0, 1.0)
+    for sample_weight in (None, weights):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(ValueError, match=message):
+                estimator.fit(X, y, sample_weight=sample_weight)
+
+
+def test_estimators_accept_finite_values_whose_squares_overflow():
+    # the statistics' sums overflow to inf here: the exact test must then clear X, not reject it
+    Xd = X_OK.copy()
+    Xd[3, 1] = 1e200
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (such a column makes the solver's own arithmetic overflow: not the point)
+        model = sparsefit.Lasso(0.1, fit_intercept=False, max_iter=50).fit(Xd, Y_OK)
+    assert model.coef_.shape == (4,)
+
+
 def test_path_accepts_finite_values_whose_squares_overflow():
     # the statistics' sums overflow to inf here: the exact test must then clear X, not reject it
     Xd = X_OK.copy()

@@ -38,6 +38,7 @@ from sparsefit._objective import Quadratic
 from sparsefit._penalty import ElasticNetPenalty
 from sparsefit._scaling import column_scale
 from sparsefit._validation import (
+    check_finite_values,
     feature_names_of,
     is_distributed,
     validate_bounds,
@@ -48,11 +49,23 @@ from sparsefit._validation import (
     validate_y,
 )
 from sparsefit.solvers import CoordinateDescent, RidgeSolver
+from sparsefit.solvers._prepared import prepare
 from sparsefit.solvers._threads import single_threaded_blas
 
 __all__ = ["Lasso", "Ridge", "ElasticNet"]
 
 _MAX_UNPENALIZED = 5000
+
+
+def checked_design(X, sample_weight, fit_intercept):
+    """The solvers' column statistics of ``X`` (:func:`sparsefit.solvers._prepared.prepare`), whose pass also
+    tells whether ``X`` holds a NaN or an infinite value: the user's error is raised from there, so a fit of
+    unstandardized data reads ``X`` once for both (a separate NaN/inf pass was 1-2 ms of a 10 ms Lasso fit on
+    a 20,000 x 50,000 text matrix, the matrix then read again from memory)."""
+    prepared = prepare(X, sample_weight, fit_intercept)
+    if not prepared.finite:  # (or squares that overflow: the exact test decides)
+        check_finite_values(X.data if sp.issparse(X) else X, "X")
+    return prepared
 
 
 class _LinearModelBase(BaseEstimator):
@@ -80,9 +93,9 @@ class _LinearModelBase(BaseEstimator):
         l1_ratio = validate_solver_params(self._l1_ratio(), self.tol, self.max_iter)
         return float(alpha), l1_ratio
 
-    def _validate_fit_data(self, X, y, sample_weight):
+    def _validate_fit_data(self, X, y, sample_weight, check_finite=True):
         names = feature_names_of(X)
-        X, _ = validate_X(X, layout="csc")
+        X, _ = validate_X(X, layout="csc", check_finite=check_finite)
         y = validate_y(y, X.shape[0])
         sw = validate_sample_weight(sample_weight, X.shape[0])
         self.n_features_in_ = X.shape[1]
@@ -135,7 +148,8 @@ class _LinearModelBase(BaseEstimator):
 
             return fit_distributed(self, X, y, sample_weight)
         alpha, l1_ratio = self._check_params()
-        X, y, sw = self._validate_fit_data(X, y, sample_weight)
+        # unstandardized, X's NaN/inf test comes from the solver's column statistics (checked_design)
+        X, y, sw = self._validate_fit_data(X, y, sample_weight, check_finite=self.standardize)
         n, p = X.shape
         swn = sw / sw.sum()
         scale = column_scale(X, swn, self.fit_intercept) if self.standardize else np.ones(p)
@@ -146,8 +160,9 @@ class _LinearModelBase(BaseEstimator):
         if self.warm_start and getattr(self, "coef_", None) is not None and np.shape(self.coef_) == (p,):
             init = np.asarray(self.coef_) * scale
         solver = self._make_solver(penalty, p)
+        prepared = None if self.standardize else checked_design(X, sw, self.fit_intercept)
         solution = solver.solve(X, y, Quadratic(), penalty, sample_weight=sw, fit_intercept=self.fit_intercept,
-                                init=init)
+                                init=init, prepared=prepared)
         self.coef_ = solution.coef / scale
         self.intercept_ = float(solution.intercept) if self.fit_intercept else 0.0
         self.n_iter_ = solution.n_iter

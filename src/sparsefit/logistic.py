@@ -42,7 +42,7 @@ from sparsefit._validation import (
     validate_solver_params,
     validate_X,
 )
-from sparsefit.estimators import _LinearModelBase
+from sparsefit.estimators import _LinearModelBase, checked_design
 from sparsefit.solvers import ProxNewton
 from sparsefit.solvers._threads import single_threaded_blas
 
@@ -212,7 +212,8 @@ class LogisticRegression(ClassifierMixin, _LinearModelBase):
 
             return fit_distributed(self, X, y, sample_weight)
         names = feature_names_of(X)
-        X, _ = validate_X(X, layout="csc")
+        # unstandardized, X's NaN/inf test comes from the solver's column statistics (checked_design)
+        X, _ = validate_X(X, layout="csc", check_finite=self.standardize)
         n, p = X.shape
         classes, encoded = self._encode_labels(y, n)
         sw = validate_sample_weight(sample_weight, n)
@@ -246,6 +247,8 @@ class LogisticRegression(ClassifierMixin, _LinearModelBase):
         previous = self.warm_start and getattr(self, "coef_", None) is not None and \
             np.shape(self.coef_) == (n_problems, p)
         solver = ProxNewton(tol=self.tol, max_iter=self.max_iter)
+        # one pass over X for the column statistics of every class's problem (the same X and weights)
+        prepared = checked_design(X, sw, self.fit_intercept)
         coefs, intercepts, iters, gaps, kkts, converged = [], [], [], [], [], True
         for k in range(n_problems):
             positive_class = 1 if n_problems == 1 else k
@@ -253,7 +256,8 @@ class LogisticRegression(ClassifierMixin, _LinearModelBase):
             init = self.coef_[k] * scale if previous else None
             init_b = self.intercept_[k] if previous else None
             solution = solver.solve(X, y_pm, Logistic(), penalty, sample_weight=sw,
-                                    fit_intercept=self.fit_intercept, init=init, init_intercept=init_b)
+                                    fit_intercept=self.fit_intercept, init=init, init_intercept=init_b,
+                                    prepared=prepared)
             coefs.append(solution.coef / scale)
             intercepts.append(solution.intercept if self.fit_intercept else 0.0)
             iters.append(solution.n_iter)
