@@ -248,7 +248,7 @@ class _Problem:
         self._null_model = None  # (b0, its loss, its dual point): see _intercept_only_model
         if self._unit_factors or not (self.penalty_factor == 0).any():
             b0 = self.datafit.null_intercept(y, sw) if fit_intercept else 0.0
-            self._null_model = (b0, *_intercept_only(self.datafit, y, sw, b0))
+            self._null_model = (b0, *self.datafit.intercept_only(y, sw, b0))
             null_theta = self._null_model[2]
         self.prepared = prepare(X, self.sample_weight, fit_intercept, correlate=null_theta)
         if not self.prepared.finite:
@@ -277,7 +277,7 @@ class _Problem:
         if self._null_model is None:
             sw = self.prepared.sw
             b0 = self.datafit.null_intercept(self.y, sw) if self.fit_intercept else 0.0
-            self._null_model = (b0, *_intercept_only(self.datafit, self.y, sw, b0))
+            self._null_model = (b0, *self.datafit.intercept_only(self.y, sw, b0))
         return self._null_model
 
     def null_model(self):
@@ -417,7 +417,7 @@ class _Problem:
             sw = self.prepared.sw
             b0, primal, theta = self._intercept_only_model()
             if intercept != b0:  # (an unpenalized block's solve that left every coefficient at zero)
-                primal, theta = _intercept_only(self.datafit, self.y, sw, intercept)
+                primal, theta = self.datafit.intercept_only(self.y, sw, intercept)
             correlations = self._null_correlations
             # at w = 0 a feature with |X_j.T theta| <= l1_j has no KKT violation, does not limit the dual scaling
             # and has a zero conjugate term: the certificate needs only the others (none at alpha >= alpha_max
@@ -446,11 +446,6 @@ class _Problem:
                 dual = -self.datafit.conjugate(self.y, theta, sw)
             self._null_certificate = Certificate(primal=primal, dual=dual, gap=primal - dual, kkt_violation=kkt)
         return self._null_certificate
-
-
-def _intercept_only(datafit, y, sw, intercept):
-    """The loss and the dual point ``-raw_grad`` of the model predicting ``intercept`` for every sample."""
-    return datafit.intercept_only(y, sw, intercept)
 
 
 # the strong rule's L1 ratio floor: a near-ridge penalty still gets a strong set
