@@ -222,9 +222,8 @@ def _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1
     and a predicted point of lower objective than ``w``, the first step expands
     the loss there (:func:`_move_to_prediction`); otherwise its coordinate
     descent starts there and the step and its line search are taken from
-    ``w``. The first
-    step's KKT violations are those of ``w`` either way (they set its
-    subproblem's target). ``known_corr`` (p,), or empty: ``X.T theta`` at
+    ``w``. The first step's KKT violations are those of ``w`` either way (they
+    set its subproblem's target). ``known_corr`` (p,), or empty: ``X.T theta`` at
     the starting point (a path's last check, whose point a carried state
     describes): the first step then reads its KKT violations there instead of
     a pass over ``ws``'s columns. ``ws_corr`` (p,), or empty: receives
@@ -827,10 +826,9 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
         # solve, whose first check failed near the threshold, also stops where the gap's first-order model
         # meets its goal: 0.1x the violation took 30+ epochs at the quick text path's last alpha, the goal 4
         b, steps, epochs, fresh, _ = _newton_ws(data, indices, indptr, XT, is_sparse, y, sw, w, b, margin, ws, l1, l2,
-                                             lower, upper, fit_intercept, 0.1 * kkt, path_goal, l1_ref, max_iter,
-                                             max_epochs, xbar_h,
-                                             lips_h, u, theta, h, z, r, dm, stats, fresh, no_predicted_step, no_corr,
-                                             no_predicted_step.shape[0] > 0, no_corr)
+                                                lower, upper, fit_intercept, 0.1 * kkt, path_goal, l1_ref, max_iter,
+                                                max_epochs, xbar_h, lips_h, u, theta, h, z, r, dm, stats, fresh,
+                                                no_predicted_step, no_corr, no_predicted_step.shape[0] > 0, no_corr)
         n_newton += steps
         n_epochs += epochs
         n_kept = 0
