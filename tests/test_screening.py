@@ -7,6 +7,7 @@ problem, recomputed from the coefficients alone.
 """
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -109,3 +110,67 @@ def test_screening_skips_most_of_the_checks_on_a_sparse_path():
     assert np.count_nonzero(w) >= 10
     passes = solver.work[0] / X.nnz
     assert passes < 0.5 * len(alphas), passes
+
+
+@settings(max_examples=60)
+@given(problem=regression_problems(), l1_ratio=st.sampled_from([1.0, 0.5]), fit_intercept=st.booleans(),
+       sparse=st.booleans(), structure=st.sampled_from(["plain", "positive", "unpenalized"]),
+       fraction=st.sampled_from([1.5, 0.5, 0.05]))
+def test_a_cold_solve_from_the_targets_correlations_is_certified(problem, l1_ratio, fit_intercept, sparse,
+                                                                 structure, fraction):
+    """A cold solve whose first check takes ``X.T (sw y)`` from the column statistics' pass (instead of reading
+    X) certifies its tolerance on the full problem and finds what a solve that reads X finds, also above
+    alpha_max (where the first check is the last), with bounds and with an unpenalized feature."""
+    X, y, sw_raw = problem
+    X = sp.csc_matrix(X, dtype=np.float64) if sparse else np.asfortranarray(
+        X.toarray() if sp.issparse(X) else X, dtype=np.float64)
+    n, p = X.shape
+    sw = np.ones(n) / n if sw_raw is None else sw_raw / sw_raw.sum()
+    alpha = max(_alpha_max(X, y, sw, fit_intercept, l1_ratio), 1e-3) * fraction
+    options = {}
+    if structure == "positive":
+        options = {"lower_bounds": np.zeros(p)}
+    elif structure == "unpenalized":
+        options = {"weights": np.r_[0.0, np.ones(p - 1)]}
+    penalty = ElasticNetPenalty(alpha, l1_ratio, **options)
+    tol = 1e-7
+    prep = prepare(X, sw_raw, fit_intercept, correlate=sw * y)
+    solutions = []
+    for given_corr in (None, prep.correlations):
+        kept = None if given_corr is None else given_corr.copy()
+        sol = CoordinateDescent(tol=tol).solve(X, y, Quadratic(), penalty, sample_weight=sw_raw,
+                                               fit_intercept=fit_intercept, prepared=prep,
+                                               target_correlations=given_corr)
+        if given_corr is not None:
+            np.testing.assert_array_equal(given_corr, kept)  # the caller's array is not written
+        cert = certificate(X, y, sol.coef, sol.intercept, Quadratic(), penalty, sw_raw, fit_intercept)
+        b0 = np.dot(sw, y) if fit_intercept else 0.0
+        p0 = 0.5 * np.dot(sw, (y - b0) ** 2)
+        assert cert.gap <= tol * p0 * 1.01 + 1e-13, (cert.gap, tol * p0)
+        solutions.append(sol)
+    reads, given_reads = solutions
+    assert abs(reads.objective - given_reads.objective) <= 2 * tol * max(p0, 1e-300) + 1e-13
+
+
+def test_a_cold_solve_from_the_targets_correlations_skips_one_pass():
+    """The first check of a cold solve reads no column when the target's correlations are given: one full pass
+    over X fewer, the same solution; a warm start, or a vector of the wrong shape, is not taken for them."""
+    rng = np.random.default_rng(3)
+    n, p = 300, 2000
+    X = sp.random(n, p, density=0.02, format="csc", random_state=3)
+    y = X @ np.where(rng.random(p) < 0.01, 3.0, 0.0) + 0.1 * rng.standard_normal(n) + 2.0
+    prep = prepare(X, None, True, correlate=y / n)
+    penalty = ElasticNetPenalty(0.1 * _alpha_max(X, y, np.ones(n) / n, True, 1.0))
+    plain, given_corr = CoordinateDescent(tol=1e-8), CoordinateDescent(tol=1e-8)
+    a = plain.solve(X, y, Quadratic(), penalty, prepared=prep)
+    b = given_corr.solve(X, y, Quadratic(), penalty, prepared=prep, target_correlations=prep.correlations)
+    assert a.converged and b.converged
+    assert plain.work[0] - given_corr.work[0] == X.nnz
+    np.testing.assert_allclose(b.coef, a.coef, rtol=1e-6, atol=1e-9)
+    warm = CoordinateDescent(tol=1e-8)
+    warm.solve(X, y, Quadratic(), penalty, prepared=prep, init=0.5 * a.coef, target_correlations=prep.correlations)
+    reference = CoordinateDescent(tol=1e-8)
+    reference.solve(X, y, Quadratic(), penalty, prepared=prep, init=0.5 * a.coef)
+    assert warm.work[0] == reference.work[0]
+    with pytest.raises(ValueError, match="target_correlations"):
+        plain.solve(X, y, Quadratic(), penalty, prepared=prep, target_correlations=np.zeros(p - 1))

@@ -57,12 +57,13 @@ __all__ = ["Lasso", "Ridge", "ElasticNet"]
 _MAX_UNPENALIZED = 5000
 
 
-def checked_design(X, sample_weight, fit_intercept):
-    """The solvers' column statistics of ``X`` (:func:`sparsefit.solvers._prepared.prepare`), whose pass also
-    tells whether ``X`` holds a NaN or an infinite value: the user's error is raised from there, so a fit of
-    unstandardized data reads ``X`` once for both (a separate NaN/inf pass was 1-2 ms of a 10 ms Lasso fit on
-    a 20,000 x 50,000 text matrix, the matrix then read again from memory)."""
-    prepared = prepare(X, sample_weight, fit_intercept)
+def checked_design(X, sample_weight, fit_intercept, correlate=None):
+    """The solvers' column statistics of ``X`` (:func:`sparsefit.solvers._prepared.prepare`, with ``X.T @
+    correlate`` when given), whose pass also tells whether ``X`` holds a NaN or an infinite value: the user's
+    error is raised from there, so a fit of unstandardized data reads ``X`` once for both (a separate NaN/inf
+    pass was 1-2 ms of a 10 ms Lasso fit on a 20,000 x 50,000 text matrix, the matrix then read again from
+    memory)."""
+    prepared = prepare(X, sample_weight, fit_intercept, correlate)
     if not prepared.finite:  # (or squares that overflow: the exact test decides)
         check_finite_values(X.data if sp.issparse(X) else X, "X")
     return prepared
@@ -160,9 +161,13 @@ class _LinearModelBase(BaseEstimator):
         if self.warm_start and getattr(self, "coef_", None) is not None and np.shape(self.coef_) == (p,):
             init = np.asarray(self.coef_) * scale
         solver = self._make_solver(penalty, p)
-        prepared = None if self.standardize else checked_design(X, sw, self.fit_intercept)
+        # a cold coordinate-descent solve takes its first check's correlations, X.T (sw y), from the statistics'
+        # pass (one pass over X fewer: 1.6 of 9 ms on a 20,000 x 50,000 text matrix)
+        cold = init is None and isinstance(solver, CoordinateDescent)
+        prepared = checked_design(X, sw, self.fit_intercept, correlate=swn * y if cold else None)
+        options = {"target_correlations": prepared.correlations} if cold else {}
         solution = solver.solve(X, y, Quadratic(), penalty, sample_weight=sw, fit_intercept=self.fit_intercept,
-                                init=init, prepared=prepared)
+                                init=init, prepared=prepared, **options)
         self.coef_ = solution.coef / scale
         self.intercept_ = float(solution.intercept) if self.fit_intercept else 0.0
         self.n_iter_ = solution.n_iter

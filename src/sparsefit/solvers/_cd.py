@@ -148,7 +148,7 @@ class CoordinateDescent:
     @single_threaded_blas
     def solve(self, X, y, datafit, penalty, *, sample_weight=None, fit_intercept=True, init=None, ws_init=None,
               prepared=None, dual_state=None, strong_factor=None, penalty_arrays=None,
-              overwrite_init=False) -> Solution:
+              overwrite_init=False, target_correlations=None) -> Solution:
         """Minimize ``datafit + penalty`` for the Quadratic datafit.
 
         Parameters
@@ -187,6 +187,14 @@ class CoordinateDescent:
             Let the solve write its solution into ``init`` (a float64 array of
             shape (n_features,)) instead of a copy: a path that keeps only each
             solution's non-zeros saves a copy of p coefficients per alpha.
+        target_correlations : ndarray of shape (n_features,) or None
+            ``X.T @ (prepared.sw * y)`` (the normalized weights times the
+            target), e.g. from the column statistics' own pass
+            (``prepare(X, sample_weight, fit_intercept, correlate=sw * y)``). A
+            cold solve (no ``init`` or an all-zero one, no dual state, no
+            ``ws_init``) then takes its first check's correlations from them
+            instead of a pass over X: at ``w = 0`` the residual is ``y`` and
+            ``X.T theta = X.T (sw y) - b X.T sw``. Not modified.
 
         Returns
         -------
@@ -204,13 +212,16 @@ class CoordinateDescent:
 
         y = np.ascontiguousarray(y, dtype=np.float64)
         r = np.empty(n)
-        Xt_theta = np.empty(p)
+        given = target_correlations is not None
+        Xt_theta = np.array(target_correlations, dtype=np.float64) if given else np.empty(p)
+        if Xt_theta.shape != (p,):
+            raise ValueError(f"target_correlations has shape {Xt_theta.shape}; expected ({p},).")
         strong = _NO_FEATURES if ws_init is None else np.asarray(ws_init, dtype=np.int64)
         state, use_state = _usable_state(dual_state, n, p, prep.sqrt_lips, prep.col_l1)
         b, gap, kkt, objective, n_epochs, n_checks, converged, _, n_missed, watched, cand, support = cd_solve(
             *design.storage, y, sw, xbar, lips, prep.sqrt_lips, prep.col_l1, l1, l2, l1, l2, 1.0, lower, upper,
             bool(fit_intercept),
-            w, r, strong, ws_init is not None, Xt_theta, state.theta, state.corr_base, state.corr_base_max,
+            w, r, strong, ws_init is not None, Xt_theta, given, state.theta, state.corr_base, state.corr_base_max,
             state.reference_point, state.reference_correlations, state.residual, state.scalars, state.watch,
             use_state,
             float(getattr(penalty, "alpha", 1.0)), -1.0 if strong_factor is None else float(strong_factor),

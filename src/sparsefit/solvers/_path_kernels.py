@@ -260,9 +260,9 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, c
         strong_factor = max(2.0 - scalars[S_ALPHA] / alpha, 0.0) if use_dual_state else -1.0
         b, gap, _, objective, n_epochs, n_checks, ok, _, n_missed, watched, cand, support = cd_solve(
             data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, col_l1, l1, l2, unit_l1, unit_l2, alpha,
-            lower, upper, fit_intercept, w, r, no_features, never, Xt_theta, theta, corr_base, corr_base_max, ref_n,
-            ref_p, residual, scalars, watch, use_dual_state, alpha, strong_factor, threshold, tol, p0, max_epochs,
-            max_outer, ws_start, anderson, screening, work)
+            lower, upper, fit_intercept, w, r, no_features, never, Xt_theta, never, theta, corr_base, corr_base_max,
+            ref_n, ref_p, residual, scalars, watch, use_dual_state, alpha, strong_factor, threshold, tol, p0,
+            max_epochs, max_outer, ws_start, anderson, screening, work)
         misses[k] = n_missed if use_dual_state else 0
         last_support = support
         # the next solve starts from this one's dual state when it ran a check (as CoordinateDescent.solve hands on)
