@@ -200,6 +200,28 @@ def test_penalty_factor_zero_leaves_a_feature_unpenalized():
     assert abs(X[:, 7] @ r / 100) <= 1e-6
 
 
+@pytest.mark.parametrize("estimator", [sparsefit.Lasso, sparsefit.ElasticNet, sparsefit.LogisticRegression])
+def test_default_penalty_equals_its_explicit_vectors(estimator):
+    """Left at their defaults, the penalty factors and bounds are not built as vectors: the fit is the one that
+    all-ones factors and infinite bounds give, to the bit; alpha = 0 on too many features is still refused."""
+    rng = np.random.default_rng(11)
+    X = sp.random(60, 40, density=0.3, format="csc", random_state=11)
+    y = X @ rng.standard_normal(40) + 0.1 * rng.standard_normal(60)
+    if estimator is sparsefit.LogisticRegression:
+        y = (y > np.median(y)).astype(float)
+    params = {"alpha": 0.01, "tol": 1e-9}
+    default = estimator(**params).fit(X, y)
+    vectors = {"penalty_factor": np.ones(40)}
+    if estimator is not sparsefit.LogisticRegression:  # (which has no bounds)
+        vectors.update(lower_bounds=np.full(40, -np.inf), upper_bounds=np.inf)
+    explicit = estimator(**params, **vectors).fit(X, y)
+    np.testing.assert_array_equal(default.coef_, explicit.coef_)
+    np.testing.assert_array_equal(default.intercept_, explicit.intercept_)
+    wide = sp.random(5, 5001, density=0.01, format="csc", random_state=1)
+    with pytest.raises(ValueError, match="5001 features are unpenalized"):
+        sparsefit.Lasso(alpha=0.0).fit(wide, np.arange(5.0))
+
+
 def test_standardize_equals_fitting_on_scaled_columns():
     rng = np.random.default_rng(7)
     X = rng.standard_normal((80, 12)) * rng.uniform(0.1, 20, 12) + 5

@@ -107,23 +107,29 @@ class _LinearModelBase(BaseEstimator):
         return X, y, sw
 
     def _build_penalty(self, alpha, l1_ratio, p, scale):
-        pf = validate_feature_vector(self.penalty_factor, p, "penalty_factor", default=1.0)
-        if not np.all(np.isfinite(pf)) or (pf < 0).any():
-            raise ValueError("penalty_factor must be finite and >= 0 for every feature.")
-        lower = validate_feature_vector(self.lower_bounds, p, "lower_bounds", default=-np.inf)
-        upper = validate_feature_vector(self.upper_bounds, p, "upper_bounds", default=np.inf)
-        if self.positive:
-            lower = np.maximum(lower, 0.0)
-        validate_bounds(lower, upper)
-        unpenalized = int(np.count_nonzero(pf * alpha == 0))
+        # None where the user left glmnet's defaults (every factor 1, no bounds): the penalty then holds no
+        # p-vectors to build, check and rescale (0.2-0.4 ms of a 9 ms Lasso fit with 50,000 features)
+        pf = lower = upper = None
+        if self.penalty_factor is not None:
+            pf = validate_feature_vector(self.penalty_factor, p, "penalty_factor", default=1.0)
+            if not np.all(np.isfinite(pf)) or (pf < 0).any():
+                raise ValueError("penalty_factor must be finite and >= 0 for every feature.")
+        if self.lower_bounds is not None or self.upper_bounds is not None or self.positive:
+            lower = validate_feature_vector(self.lower_bounds, p, "lower_bounds", default=-np.inf)
+            upper = validate_feature_vector(self.upper_bounds, p, "upper_bounds", default=np.inf)
+            if self.positive:
+                lower = np.maximum(lower, 0.0)
+            validate_bounds(lower, upper)
+            # coefficients on standardized columns are w * scale; so are their bounds
+            lower, upper = lower * scale, upper * scale
+        unpenalized = (p if alpha == 0 else 0) if pf is None else int(np.count_nonzero(pf * alpha == 0))
         if unpenalized > _MAX_UNPENALIZED:
             raise ValueError(
                 f"{unpenalized} features are unpenalized (alpha == 0 or penalty_factor == 0). The solver certifies "
                 f"its result on the unpenalized block, which is limited to {_MAX_UNPENALIZED} features; "
                 "use a small positive alpha instead."
             )
-        # coefficients on standardized columns are w * scale; so are their bounds
-        return ElasticNetPenalty(alpha, l1_ratio, pf, lower * scale, upper * scale)
+        return ElasticNetPenalty(alpha, l1_ratio, pf, lower, upper)
 
     @single_threaded_blas
     def fit(self, X, y, sample_weight=None):

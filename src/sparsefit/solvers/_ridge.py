@@ -45,6 +45,9 @@ class RidgeSolver:
     @staticmethod
     def applicable(penalty, n_features) -> bool:
         """Whether the penalty is pure, strictly positive L2 without bounds."""
+        weights = getattr(penalty, "weights", None)
+        if penalty.alpha * penalty.l1_ratio > 0 and (weights is None or np.any(np.asarray(weights) > 0)):
+            return False  # some l1_j > 0, decided without building the penalty's vectors
         l1, l2, _, _ = penalty.arrays(n_features)
         return bool(np.all(l1 == 0) and np.all(l2 > 0) and not penalty.has_bounds)
 
