@@ -14,6 +14,7 @@ from sparsefit.solvers import ProxNewton
 from sparsefit.solvers import _pn_kernels
 from sparsefit.solvers._kernels import exp_neg, log1p_unit
 from sparsefit.solvers._design import Design
+from sparsefit.solvers._prepared import prepare
 
 
 def problem(n=120, p=40, seed=0, density=0.3):
@@ -423,3 +424,56 @@ def test_feature_summary_flags_and_alpha_scaling():
         np.testing.assert_array_equal(scaled[1:4], alpha * unit[1:4])
     upper[5] = 1.0  # one bound: no longer plain L1
     assert _pn_kernels.feature_summary(lips, unit_l1, unit_l2, lower, upper, *flags)[4] == 0.0
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("structure", ["plain", "elastic-net", "unpenalized", "positive"])
+@pytest.mark.parametrize("fraction", [1.5, 0.3, 0.02])
+def test_a_cold_solve_from_the_labels_correlations_is_certified(sparse, fit_intercept, structure, fraction):
+    """A cold solve whose first check takes ``X.T (sw y)`` from the column statistics' pass certifies its
+    tolerance on the full problem and finds what a solve that reads X finds (also above alpha_max, where the
+    first check is the last; with weights, without an intercept, with an unpenalized feature and bounds)."""
+    X, y = problem(n=150, p=50, seed=9)
+    data = sp.csc_matrix(X) if sparse else X
+    raw = np.random.default_rng(3).uniform(0.2, 3.0, len(y))
+    sw = raw / raw.sum()
+    p = X.shape[1]
+    alpha = alpha_max(X, y, sw, fit_intercept) * fraction
+    options = {"elastic-net": {"l1_ratio": 0.5}, "unpenalized": {"weights": np.r_[0.0, np.ones(p - 1)]},
+               "positive": {"lower_bounds": np.zeros(p)}}.get(structure, {})
+    pen = ElasticNetPenalty(alpha, **options)
+    prep = prepare(data, raw, fit_intercept, correlate=sw * y)
+    tol = 1e-9
+    given = prep.correlations.copy()
+    solutions = [ProxNewton(tol=tol).solve(data, y, Logistic(), pen, sample_weight=raw, fit_intercept=fit_intercept,
+                                           prepared=prep, target_correlations=corr)
+                 for corr in (None, prep.correlations)]
+    np.testing.assert_array_equal(prep.correlations, given)  # the caller's array is not written
+    for sol in solutions:
+        assert sol.converged
+        cert = certificate(X, y, sol.coef, sol.intercept, Logistic(), pen, sw, fit_intercept)
+        if structure == "unpenalized":
+            assert cert.kkt_violation <= 1e-6
+        else:
+            assert cert.gap <= tol * np.log(2.0) * 1.01 + 1e-14
+        # X.T theta at the last check (above alpha_max: the first, from the given correlations)
+        theta = -Logistic().raw_grad(y, X @ sol.coef + sol.intercept, sw)
+        np.testing.assert_allclose(sol.Xt_theta, X.T @ theta, atol=1e-9)
+    assert solutions[1].objective == pytest.approx(solutions[0].objective, rel=1e-7, abs=1e-12)
+
+
+def test_a_cold_solve_takes_the_given_correlations_without_reading_x():
+    """What "instead of a pass over X" means: the first check trusts the given correlations. Zeros claim that
+    the null model is optimal below alpha_max, and the solve stops there; a warm start ignores them."""
+    X, y = problem(n=150, p=50, seed=9)
+    data = sp.csc_matrix(X)
+    pen = ElasticNetPenalty(alpha_max(X, y, np.full(len(y), 1 / len(y))) / 10)
+    honest = ProxNewton(tol=1e-9).solve(data, y, Logistic(), pen)
+    trusted = ProxNewton(tol=1e-9).solve(data, y, Logistic(), pen, target_correlations=np.zeros(X.shape[1]))
+    assert np.count_nonzero(honest.coef) > 0 and not np.any(trusted.coef)
+    warm = ProxNewton(tol=1e-9).solve(data, y, Logistic(), pen, init=honest.coef, init_intercept=honest.intercept,
+                                      target_correlations=np.zeros(X.shape[1]))
+    np.testing.assert_allclose(warm.coef, honest.coef, atol=1e-6)
+    with pytest.raises(ValueError, match="target_correlations"):
+        ProxNewton().solve(data, y, Logistic(), pen, target_correlations=np.zeros(3))

@@ -247,17 +247,19 @@ class LogisticRegression(ClassifierMixin, _LinearModelBase):
         previous = self.warm_start and getattr(self, "coef_", None) is not None and \
             np.shape(self.coef_) == (n_problems, p)
         solver = ProxNewton(tol=self.tol, max_iter=self.max_iter)
-        # one pass over X for the column statistics of every class's problem (the same X and weights)
-        prepared = checked_design(X, sw, self.fit_intercept)
+        # one pass over X for the column statistics of every class's problem (the same X and weights); a cold
+        # binary fit also takes the labels' correlations there, its first check's (one pass over X fewer)
+        labels = [np.where(encoded == (1 if n_problems == 1 else k), 1.0, -1.0) for k in range(n_problems)]
+        cold = n_problems == 1 and not previous
+        prepared = checked_design(X, sw, self.fit_intercept, correlate=swn * labels[0] if cold else None)
+        options = {"target_correlations": prepared.correlations} if cold else {}
         coefs, intercepts, iters, gaps, kkts, converged = [], [], [], [], [], True
-        for k in range(n_problems):
-            positive_class = 1 if n_problems == 1 else k
-            y_pm = np.where(encoded == positive_class, 1.0, -1.0)
+        for k, y_pm in enumerate(labels):
             init = self.coef_[k] * scale if previous else None
             init_b = self.intercept_[k] if previous else None
             solution = solver.solve(X, y_pm, Logistic(), penalty, sample_weight=sw,
                                     fit_intercept=self.fit_intercept, init=init, init_intercept=init_b,
-                                    prepared=prepared)
+                                    prepared=prepared, **options)
             coefs.append(solution.coef / scale)
             intercepts.append(solution.intercept if self.fit_intercept else 0.0)
             iters.append(solution.n_iter)

@@ -343,6 +343,7 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
     last_support = support_of(w)
     predicted_step = np.zeros(p)
     center = m < 0  # (see CENTER_AFTER_STEPS)
+    labels_correlated = m < 0  # (pn_solve's xt_y_given; runtime False, as no_features)
     for k in range(m):
         start = _ticks()
         alpha = alphas[k]
@@ -363,7 +364,7 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
                              fit_intercept, w, b, b0, ws_init, use_ws_init, corr_now, margin, u, theta,
                              h, stats, carried, corr_prev, strong_factor, tol, max_iter, max_epochs, max_outer,
                              ws_start, screening, screened_base, is_unpen_base, alpha_summary, predicted_step,
-                             center)
+                             center, labels_correlated)
         for s in range(before_support.shape[0]):
             predicted_step[before_support[s]] = 0.0
         last_support = support

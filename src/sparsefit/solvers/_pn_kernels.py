@@ -583,7 +583,7 @@ def _check_pass(data, indices, indptr, is_sparse, theta, w, screened, l1, l2, lo
 def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lower, upper, fit_intercept, w, b,
              b0, ws_init, use_ws_init, Xt_theta, margin, u, theta, h, stats, carried, prev_corr, strong_factor, tol,
              max_iter, max_epochs, max_outer, ws_start, screening, screened_base, is_unpen_base, summary,
-             predicted_step, center_on_prediction):
+             predicted_step, center_on_prediction, xt_y_given):
     """Working-set proximal Newton for the logistic datafit (see :mod:`sparsefit.solvers._prox_newton`).
 
     Parameters (beyond the storage and penalty arrays)
@@ -594,6 +594,11 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
     b, b0 : the warm-start intercept and the intercept-only model's (``P(0)`` is taken there).
     ws_init, use_ws_init : a first working set (e.g. the path's strong set) to solve before the first check.
     Xt_theta : (p,) out: ``X.T theta`` at the last check, ``theta = -grad F`` before projection.
+    xt_y_given : ``Xt_theta`` holds ``X.T (sw y)`` on entry (e.g. from the column statistics' pass): a cold
+        solve (``w = 0``, nothing carried, no first working set) takes its first check's correlations from it
+        instead of a pass over X. At ``w = 0`` every predictor is ``b``, so ``theta = sw (y + 1) / 2 - sw
+        sigmoid(b)`` and ``X.T theta = X.T (sw y) / 2 + (1/2 - sigmoid(b)) X.T sw`` (``xbar``; without an
+        intercept ``b = 0`` and the second term vanishes).
     margin, u, theta, h : (n,) and stats : (4,): in/out (see :class:`sparsefit.solvers._solution.PredictorState`):
         with ``carried`` they describe the warm start ``(w, b)`` on entry (a path's previous solution, which
         the box and the constant columns leave as it is); on exit they describe the returned point when
@@ -744,6 +749,8 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
 
     sw_sum = sw.sum()
     cold_start = n_support == 0 and not (use_ws_init or own_strong_set)
+    from_y = xt_y_given and cold_start and not carried
+    all_known = np.ones(p if from_y else 0, dtype=np.bool_)
     for _ in range(max_outer):
         # after a Newton step the intercept is the model's: its gradient sum(theta) is small, the dual point's
         # projection absorbs it and the gap certifies the point as it is; a failed check's next Newton step
@@ -767,13 +774,20 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
                 theta_sum += theta[i]
         loss = stats[0]
         # one pass over the features: X.T theta, the KKT violations, the penalty and the dual scaling
-        if not is_sparse:
+        known = first_ws if ws_known else no_mask
+        if from_y:
+            # the null point's correlations, from those of the labels (see xt_y_given)
+            from_y = False
+            offset = 0.5 - 1.0 / (1.0 + np.exp(-b)) if fit_intercept else 0.0
+            for j in range(p):
+                Xt_theta[j] = 0.5 * Xt_theta[j] + offset * xbar[j]
+            known = all_known
+        elif not is_sparse:
             Xt_theta[:] = np.dot(XT, theta)
         n_checks += 1
         # dual point: theta projected onto sum(theta) = 0, then scaled into the domain of G*
         shift = theta_sum / sw_sum if fit_intercept else 0.0
         shift_sum = shift * sw_sum
-        known = first_ws if ws_known else no_mask
         kkt, pen, kappa = _check_pass(data, indices, indptr, is_sparse, theta, w, screened, l1, l2, lower, upper,
                                       xbar, shift_sum, Xt_theta, dist, plain_l1, known)
         ws_known = False

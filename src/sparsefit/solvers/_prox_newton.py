@@ -121,7 +121,7 @@ class ProxNewton:
     def solve(self, X, y, datafit, penalty, *, sample_weight=None, fit_intercept=True, init=None,
               init_intercept=None, ws_init=None, prepared=None, penalty_arrays=None,
               overwrite_init=False, predictor_state=None, strong_factor=None, predicted_step=None,
-              center_on_prediction=False) -> Solution:
+              center_on_prediction=False, target_correlations=None) -> Solution:
         """Minimize ``datafit + penalty``; ``y`` holds labels in {-1, +1}.
 
         Same contract as :meth:`sparsefit.solvers.CoordinateDescent.solve`
@@ -138,7 +138,10 @@ class ProxNewton:
         the first working set's first Newton step starts its coordinate descent, and
         ``center_on_prediction``: that step expands the loss at the predicted point
         instead, when its objective is lower (see ``CENTER_AFTER_STEPS`` in
-        :mod:`sparsefit.solvers._path_kernels`).
+        :mod:`sparsefit.solvers._path_kernels`), and ``target_correlations``:
+        ``X.T @ (prepared.sw * y)`` (e.g. ``prepare(..., correlate=sw * y)``), from
+        which a cold solve takes its first check's correlations instead of a
+        pass over X (not modified).
         """
         prep = prepared if prepared is not None else prepare(X, sample_weight, fit_intercept)
         n, p = X.shape
@@ -146,7 +149,10 @@ class ProxNewton:
         w = _coefficients(init, p, overwrite_init)
         b0 = self._null_intercept(y, prep.sw, fit_intercept, datafit)
         b = b0 if init_intercept is None or not fit_intercept else float(init_intercept)
-        Xt_theta = np.empty(p)
+        given = target_correlations is not None
+        Xt_theta = np.array(target_correlations, dtype=np.float64) if given else np.empty(p)
+        if Xt_theta.shape != (p,):
+            raise ValueError(f"target_correlations has shape {Xt_theta.shape}; expected ({p},).")
         strong = _NO_FEATURES if ws_init is None else np.ascontiguousarray(ws_init, dtype=np.int64)
         state = predictor_state
         carried = state is not None and state.fits(n, p) and state.describes(w, b)
@@ -162,7 +168,7 @@ class ProxNewton:
             float(self.tol), int(self.max_iter), int(self.max_epochs), int(self.max_outer), int(self.ws_start),
             bool(self.screening), _NO_FLAGS, _NO_FLAGS, _NO_SUMMARY,
             _NO_PREDICTED_STEP if predicted_step is None else np.ascontiguousarray(predicted_step, dtype=np.float64),
-            bool(center_on_prediction),
+            bool(center_on_prediction), given,
         )
         state.record(w, b, state_ok, Xt_theta)
         if not converged:
