@@ -5,8 +5,8 @@ import pytest
 import scipy.sparse as sp
 
 from sparsefit.solvers._design import Design
-from sparsefit.solvers._ws_kernels import (_across_margin, _dual_point, _epoch, _select_working_set, plain_l1_on,
-                                           solve_ws, solve_ws_active_first, weight_summary)
+from sparsefit.solvers._ws_kernels import (_across_margin, _dual_point, _epoch, plain_l1_on, solve_ws,
+                                           solve_ws_active_first, top_scored, weight_summary)
 
 
 def weighted_problem(sparse, seed=0, n=200, p=300):
@@ -208,20 +208,14 @@ def test_epoch_fills_the_weighted_column_statistics_it_uses(sparse, fit_intercep
 
 @pytest.mark.parametrize("seed", range(12))
 def test_working_set_is_the_set_a_stable_sort_keeps(seed):
-    """The selection by partition keeps what sorting the scores (stable, ties in cand's order) keeps: the
-    support and unpenalized features always, then the largest KKT distances; screened features never."""
+    """The selection by partition keeps what sorting the scores (stable: ties in the candidates' order) keeps,
+    returned increasing: the support and unpenalized features (score inf) first, then the largest KKT
+    distances."""
     rng = np.random.default_rng(seed)
-    p = int(rng.integers(1, 400))
-    cand = np.sort(rng.choice(p + 50, size=p, replace=False)).astype(np.int64)
-    size = int(cand.max()) + 1
-    w = np.where(rng.random(size) < 0.1, rng.standard_normal(size), 0.0)
-    screened = rng.random(size) < 0.2
-    is_unpen = rng.random(size) < 0.02
+    n_candidates = int(rng.integers(1, 400))
+    candidates = np.sort(rng.choice(n_candidates + 50, size=n_candidates, replace=False)).astype(np.int64)
     # few distinct values, so ties straddle the cut
-    dist = np.where(rng.random(size) < 0.5, rng.integers(0, 6, size) * 0.25, 0.0)
-    eligible = [j for j in cand if not screened[j] and (w[j] != 0.0 or is_unpen[j] or dist[j] > 0.0)]
-    score = np.array([np.inf if (w[j] != 0.0 or is_unpen[j]) else dist[j] for j in eligible])
-    for ws_size in {1, 2, len(eligible) // 2 + 1, max(len(eligible) - 1, 1), len(eligible), len(eligible) + 3}:
-        expected = np.sort(np.asarray(eligible, dtype=np.int64)[np.argsort(-score, kind="mergesort")[:ws_size]])
-        chosen = _select_working_set(cand, w, screened, is_unpen, dist, ws_size)
-        np.testing.assert_array_equal(chosen, expected)
+    score = np.where(rng.random(n_candidates) < 0.1, np.inf, (rng.integers(0, 6, n_candidates) + 1) * 0.25)
+    for ws_size in {1, 2, n_candidates // 2 + 1, max(n_candidates - 1, 1), n_candidates, n_candidates + 3}:
+        expected = np.sort(candidates[np.argsort(-score, kind="mergesort")[:ws_size]])
+        np.testing.assert_array_equal(top_scored(candidates, score, ws_size), expected)

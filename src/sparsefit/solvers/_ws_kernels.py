@@ -627,52 +627,6 @@ def top_scored(candidates, score, ws_size):
     return np.sort(chosen)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def _select_working_set(cand, w, screened, is_unpen, dist, ws_size):
-    """Among ``cand``: the support, the unpenalized features and the ``ws_size`` largest KKT violators, sorted."""
-    n_candidates = 0
-    for k in range(cand.shape[0]):
-        j = cand[k]
-        if not screened[j] and (w[j] != 0.0 or is_unpen[j] or dist[j] > 0.0):
-            n_candidates += 1
-    candidates = np.empty(n_candidates, dtype=np.int64)
-    score = np.empty(n_candidates)
-    c = 0
-    for k in range(cand.shape[0]):
-        j = cand[k]
-        if not screened[j] and (w[j] != 0.0 or is_unpen[j] or dist[j] > 0.0):
-            candidates[c] = j
-            score[c] = np.inf if (w[j] != 0.0 or is_unpen[j]) else dist[j]
-            c += 1
-    return top_scored(candidates, score, ws_size)
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def working_set_among(cand, w, screened, is_unpen, dist, ws_size):
-    """Grow ``ws_size`` to twice the support (at most the unscreened count) and pick the working set in ``cand``.
-
-    Returns ``(ws, ws_size)``; ``ws`` is empty when nothing is left to solve.
-    """
-    n_support = 0
-    n_free = 0
-    for k in range(cand.shape[0]):
-        j = cand[k]
-        if not screened[j]:
-            n_free += 1
-            if w[j] != 0.0:
-                n_support += 1
-    ws_size = min(max(ws_size, 2 * n_support), n_free)
-    if ws_size == 0:
-        return np.empty(0, dtype=np.int64), 0
-    return _select_working_set(cand, w, screened, is_unpen, dist, ws_size), ws_size
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def next_working_set(w, screened, is_unpen, dist, ws_size):
-    """:func:`working_set_among` over every feature."""
-    return working_set_among(np.arange(w.shape[0]), w, screened, is_unpen, dist, ws_size)
-
-
 # Indices into the ``scalars`` array of a path's dual state (see cd_solve).
 S_DRIFT, S_ALPHA, S_DRIFT_START, S_WATCH, S_ALPHA_H, S_REF, S_PLAIN_L1 = 0, 1, 2, 3, 4, 5, 6
 # the drift in the max norm (the Hoelder bounds); the watch list's window along and across the reference
@@ -1336,9 +1290,10 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
 
         # gap-safe screening, and in the same pass the working set's candidates: the unscreened support,
         # unpenalized features and KKT violators, all of them among the needed features (a feature its bound
-        # vouches for is at zero, penalized and not violating), with their scores (what working_set_among picks
-        # from, without its passes over cand: they were 15% of a cold Lasso solve on a 20,000 x 50,000 text matrix)
-        radius = np.sqrt(2.0 * max(gap, 0.0)) if (screening and np.isfinite(gap)) else np.inf
+        # vouches for is at zero, penalized and not violating), with their scores, and the counts that size the
+        # set (three more passes over cand were 15% of a cold Lasso solve on a 20,000 x 50,000 text matrix)
+        screen = screening and np.isfinite(gap)
+        radius = np.sqrt(2.0 * max(gap, 0.0)) if screen else 0.0
         dropped = False
         n_eligible = 0
         n_support = 0
@@ -1348,14 +1303,15 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
             if screened[j]:
                 continue
             if not need[j]:
-                if l1[j] > 0.0 and (kappa * _corr_bound(corr_base[j], sqrt_lips[j], drift, corr_base_max[j],
-                                                        col_l1[j], drift_max) + sqrt_lips[j] * radius < l1[j]):
+                if screen and l1[j] > 0.0 and (kappa * _corr_bound(corr_base[j], sqrt_lips[j], drift,
+                                                                   corr_base_max[j], col_l1[j], drift_max)
+                                               + sqrt_lips[j] * radius < l1[j]):
                     screened[j] = True
                     n_screened += 1
                 else:
                     n_free += 1
                 continue
-            if l1[j] > 0.0 and abs(kappa * Xt_f[j]) + sqrt_lips[j] * radius < l1[j]:
+            if screen and l1[j] > 0.0 and abs(kappa * Xt_f[j]) + sqrt_lips[j] * radius < l1[j]:
                 screened[j] = True
                 n_screened += 1
                 if w[j] != 0.0:
