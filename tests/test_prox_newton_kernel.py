@@ -113,9 +113,10 @@ def test_certified_dense_equals_csc(fit_intercept, l1_ratio):
         assert cert.gap <= 1e-10 * np.log(2.0) * 1.01 + 1e-14
         assert cert.kkt_violation <= 1e-5
         assert np.count_nonzero(sol.coef) >= 2
-        # the Xt_theta the path's strong rule uses is X.T (-grad F) at the returned point
+        # the Xt_theta the path's strong rule uses is X.T (-grad F) at the returned point, but (CSC, a check
+        # after the first) where the check's bounds vouched for a feature at zero
         theta = -Logistic().raw_grad(y, X @ sol.coef + sol.intercept, sw)
-        np.testing.assert_allclose(sol.Xt_theta, X.T @ theta, atol=1e-9)
+        assert_exact_or_vouched_for(sol, X.T @ theta, pen.l1_vector(X.shape[1]))
     np.testing.assert_allclose(sols[0].coef, sols[1].coef, atol=1e-7)
     assert sols[0].intercept == pytest.approx(sols[1].intercept, abs=1e-7)
 
@@ -334,6 +335,20 @@ def test_every_check_of_a_near_separable_cold_fit_has_a_finite_gap(seed):
         assert 0.0 <= primal - best <= sol.dual_gap * (1 + 1e-9) + 1e-15, max_iter
 
 
+def assert_exact_or_vouched_for(sol, exact_corr, l1):
+    """The solution's correlations are exact where its state marks them so; the others (where the check's bounds
+    vouched for a feature) belong to features at zero whose correlation is within their l1."""
+    marked = sol.predictor_state.exact
+    np.testing.assert_allclose(sol.Xt_theta[marked], exact_corr[marked], rtol=1e-7, atol=1e-9)
+    assert np.all(sol.coef[~marked] == 0.0)
+    assert np.all(np.abs(exact_corr[~marked]) <= l1[~marked] * (1 + 1e-8))
+
+
+def without_bounds(p):
+    """_check_pass's correlation-bound arguments, switched off (every feature computed)."""
+    return np.zeros(p), np.zeros(p), np.empty(p), np.empty(p), 0.0, 0.0, False, np.empty(p, dtype=bool)
+
+
 @pytest.mark.parametrize("sparse", [True, False])
 def test_check_pass_plain_l1_branch_equals_the_general_one(sparse):
     # the check's plain-L1 shortcut must return what the general per-feature code returns, bit for bit
@@ -353,7 +368,8 @@ def test_check_pass_plain_l1_branch_equals_the_general_one(sparse):
         Xt_theta = np.empty(p) if sparse else corr.copy()
         dist = np.empty(p)
         kkt, pen, kappa = _pn_kernels._check_pass(*design.storage[:3], sparse, theta, w, screened, l1, l2, lower,
-                                                  upper, xbar, 0.01, Xt_theta, dist, plain, np.empty(0, dtype=bool))
+                                                  upper, xbar, 0.01, Xt_theta, dist, plain, np.empty(0, dtype=bool),
+                                                  *without_bounds(p))
         results.append((kkt, pen, kappa, Xt_theta, dist))
     (kkt, pen, kappa, Xt_theta, dist), general = results
     assert (kkt, pen, kappa) == general[:3]
@@ -380,7 +396,7 @@ def test_check_pass_reads_the_known_correlations_of_a_working_set():
     def check(Xt_theta, mask):
         dist = np.empty(p)
         out = _pn_kernels._check_pass(X.data, X.indices, X.indptr, True, theta, w, screened, l1, l2, lower, upper,
-                                      xbar, 0.01, Xt_theta, dist, True, mask)
+                                      xbar, 0.01, Xt_theta, dist, True, mask, *without_bounds(p))
         return out, Xt_theta, dist
 
     full, full_corr, full_dist = check(np.empty(p), np.empty(0, dtype=bool))
@@ -459,7 +475,7 @@ def test_a_cold_solve_from_the_labels_correlations_is_certified(sparse, fit_inte
             assert cert.gap <= tol * np.log(2.0) * 1.01 + 1e-14
         # X.T theta at the last check (above alpha_max: the first, from the given correlations)
         theta = -Logistic().raw_grad(y, X @ sol.coef + sol.intercept, sw)
-        np.testing.assert_allclose(sol.Xt_theta, X.T @ theta, atol=1e-9)
+        assert_exact_or_vouched_for(sol, X.T @ theta, pen.l1_vector(p))
     assert solutions[1].objective == pytest.approx(solutions[0].objective, rel=1e-7, abs=1e-12)
 
 
@@ -477,3 +493,54 @@ def test_a_cold_solve_takes_the_given_correlations_without_reading_x():
     np.testing.assert_allclose(warm.coef, honest.coef, atol=1e-6)
     with pytest.raises(ValueError, match="target_correlations"):
         ProxNewton().solve(data, y, Logistic(), pen, target_correlations=np.zeros(3))
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_carried_correlation_bounds_dominate_the_exact_correlations(seed, fit_intercept, weighted):
+    """Along a path of solves that hand on their state, the checks' bounds on every feature's projected
+    correlation hold at the last check's dual point (they are what lets a check skip a column), the entries
+    they vouched for belong to features whose KKT condition holds, and every solve certifies its tolerance."""
+    rng = np.random.default_rng(seed)
+    n, p = 160, 400
+    X = sp.random(n, p, density=0.03, format="csc", random_state=seed)
+    heavy = sp.diags((rng.random(p) < 0.05).astype(float))  # a few dense columns, as frequent words are
+    X = sp.csc_matrix(X + sp.random(n, p, density=0.3, format="csc", random_state=seed + 50) @ heavy)
+    y = np.where(X @ np.where(rng.random(p) < 0.05, 3.0, 0.0) + 0.3 * rng.standard_normal(n) > 0.1, 1.0, -1.0)
+    raw = rng.uniform(0.2, 3.0, n) if weighted else np.ones(n)
+    raw[rng.random(n) < 0.05] = 0.0 if weighted else 1.0
+    sw = raw / raw.sum()
+    prep = prepare(X, raw, fit_intercept)
+    a_max = alpha_max(X.toarray(), y, sw, fit_intercept)
+    tol = 1e-7
+    datafit = Logistic()
+    b0 = datafit.null_intercept(y, sw) if fit_intercept else 0.0
+    p0 = datafit.value(y, np.full(n, b0), sw)
+    solver = ProxNewton(tol=tol)
+    w, b, state, prev_alpha, skipped = None, None, None, None, 0
+    for alpha in a_max * np.geomspace(1, 0.01, 25)[1:]:
+        factor = None if state is None else max(2.0 - prev_alpha / alpha, 0.0)
+        penalty = ElasticNetPenalty(alpha)
+        sol = solver.solve(X, y, datafit, penalty, sample_weight=raw, fit_intercept=fit_intercept, init=w,
+                           init_intercept=b, prepared=prep, predictor_state=state, strong_factor=factor)
+        assert sol.converged
+        cert = certificate(X, y, sol.coef, sol.intercept, datafit, penalty, sw, fit_intercept)
+        assert cert.gap <= tol * p0 * (1 + 1e-9) + 1e-14
+        state = sol.predictor_state
+        # the last check's projected dual point and its exact correlations
+        theta = state.theta_ref
+        exact_corr = np.abs(X.T @ theta)
+        valid, drift, drift_max = state.bound_scalars
+        assert valid == 1.0
+        bound = np.minimum(state.corr_base + prep.sqrt_lips * drift, state.corr_base_max + prep.col_l1 * drift_max)
+        assert np.all(bound >= exact_corr - 1e-12 * max(1.0, exact_corr.max()))
+        if fit_intercept:
+            assert abs(theta.sum()) <= 1e-12
+        unprojected = X.T @ (-datafit.raw_grad(y, X @ sol.coef + sol.intercept, sw))
+        marked = state.exact
+        skipped += np.count_nonzero(~marked)
+        np.testing.assert_allclose(sol.Xt_theta[marked], unprojected[marked], rtol=1e-7, atol=1e-10)
+        assert np.all(sol.coef[~marked] == 0.0) and np.all(np.abs(unprojected[~marked]) <= alpha * (1 + 1e-8))
+        w, b, prev_alpha = sol.coef, sol.intercept, alpha
+    assert skipped > 0  # the bounds did vouch for features (else this test tests nothing)

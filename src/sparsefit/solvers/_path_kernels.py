@@ -288,9 +288,9 @@ def cd_path(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, c
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, unit_l2, lower, upper, fit_intercept,
-            alphas, w, b, b0, first_ws, use_first_ws, scale, tol, max_iter, max_epochs, max_outer, ws_start,
-            screening, null_value, early_stop, previous_dev, dev_ratio_max, dev_change_min):
+def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, sqrt_lips, col_l1, unit_l1, unit_l2, lower,
+            upper, fit_intercept, alphas, w, b, b0, first_ws, use_first_ws, scale, tol, max_iter, max_epochs,
+            max_outer, ws_start, screening, null_value, early_stop, previous_dev, dev_ratio_max, dev_change_min):
     """Proximal Newton (logistic) at each of ``alphas`` (decreasing, all below alpha_max) with warm starts.
 
     Each alpha is one :func:`sparsefit.solvers._pn_kernels.pn_solve`, as
@@ -320,9 +320,10 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
     theta = np.empty(n)
     h = np.empty(n)
     stats = np.zeros(4)
-    # X.T theta of this solve and of the previous one (its strong rule's input): two buffers, swapped
-    corr_now = np.empty(p)
-    corr_prev = np.empty(p)
+    # X.T theta at the last check: the next solve's strong rule reads it before its own check writes it (one
+    # buffer: where the check's bounds vouch for a feature, its last computed correlation stays, see pn_solve)
+    corr = np.empty(p)
+    corr_exact = np.zeros(p, dtype=np.bool_)
     no_features = np.empty(0, dtype=np.int64)  # (neither a module constant nor literal False: see cd_path)
     carried = m < 0
     # the per-feature flags and penalty scales once for the path: at alpha they are the unit ones, scaled
@@ -344,6 +345,11 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
     predicted_step = np.zeros(p)
     center = m < 0  # (see CENTER_AFTER_STEPS)
     labels_correlated = m < 0  # (pn_solve's xt_y_given; runtime False, as no_features)
+    # the checks' correlation bounds, carried with the state (see pn_solve)
+    corr_base = np.empty(p)
+    corr_base_max = np.empty(p)
+    theta_ref = np.empty(n)
+    bound_scalars = np.zeros(3)
     for k in range(m):
         start = _ticks()
         alpha = alphas[k]
@@ -361,10 +367,11 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
         alpha_summary = summary if exact else no_summary
         (b, gap, kkt, objective, steps, _, n_checks, ok, threshold, state_ok, use_gap, n_missed,
          support) = pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lower, upper,
-                             fit_intercept, w, b, b0, ws_init, use_ws_init, corr_now, margin, u, theta,
-                             h, stats, carried, corr_prev, strong_factor, tol, max_iter, max_epochs, max_outer,
+                             fit_intercept, w, b, b0, ws_init, use_ws_init, corr, margin, u, theta,
+                             h, stats, carried, corr, strong_factor, tol, max_iter, max_epochs, max_outer,
                              ws_start, screening, screened_base, is_unpen_base, alpha_summary, predicted_step,
-                             center, labels_correlated)
+                             center, labels_correlated, sqrt_lips, col_l1, corr_base, corr_base_max, theta_ref,
+                             bound_scalars, corr_exact)
         for s in range(before_support.shape[0]):
             predicted_step[before_support[s]] = 0.0
         last_support = support
@@ -382,7 +389,6 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
         misses[k] = max(n_missed, 0)
         n_done = k + 1
         checked = n_checks > 0
-        corr_now, corr_prev = corr_prev, corr_now
         carried = state_ok
         center = center or steps >= CENTER_AFTER_STEPS
         seconds[k] = _ticks() - start
@@ -391,4 +397,4 @@ def pn_path(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, unit_l1, un
         if early_stop and _stops_early(dev_ratio, k, previous_dev, dev_ratio_max, dev_change_min):
             break
     return (n_done, support_indices, support_values, support_ptr, intercepts, gaps, n_newton, converged, misses,
-            dev_ratio, seconds, corr_prev, checked, kkt, threshold)
+            dev_ratio, seconds, corr, checked, kkt, threshold)

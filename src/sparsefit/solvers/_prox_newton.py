@@ -149,15 +149,21 @@ class ProxNewton:
         w = _coefficients(init, p, overwrite_init)
         b0 = self._null_intercept(y, prep.sw, fit_intercept, datafit)
         b = b0 if init_intercept is None or not fit_intercept else float(init_intercept)
-        given = target_correlations is not None
-        Xt_theta = np.array(target_correlations, dtype=np.float64) if given else np.empty(p)
-        if Xt_theta.shape != (p,):
-            raise ValueError(f"target_correlations has shape {Xt_theta.shape}; expected ({p},).")
         strong = _NO_FEATURES if ws_init is None else np.ascontiguousarray(ws_init, dtype=np.int64)
         state = predictor_state
         carried = state is not None and state.fits(n, p) and state.describes(w, b)
         if state is None or not state.fits(n, p):
             state = PredictorState.empty(n, p)
+        given = target_correlations is not None
+        if given:
+            Xt_theta = np.array(target_correlations, dtype=np.float64)
+            if Xt_theta.shape != (p,):
+                raise ValueError(f"target_correlations has shape {Xt_theta.shape}; expected ({p},).")
+        else:
+            # carried: the previous check's buffer, whose entries the check's bounds vouch for stay as they were
+            # (estimates for the strong rule, marked in state.exact; see pn_solve). The previous solution's
+            # Xt_theta is then this one's
+            Xt_theta = state.correlations if carried else np.empty(p)
         own_strong_set = carried and strong_factor is not None
         (b, gap, kkt, objective, n_newton, _, n_checks, converged, threshold, state_ok, use_gap, n_missed,
          support) = pn_solve(
@@ -168,7 +174,8 @@ class ProxNewton:
             float(self.tol), int(self.max_iter), int(self.max_epochs), int(self.max_outer), int(self.ws_start),
             bool(self.screening), _NO_FLAGS, _NO_FLAGS, _NO_SUMMARY,
             _NO_PREDICTED_STEP if predicted_step is None else np.ascontiguousarray(predicted_step, dtype=np.float64),
-            bool(center_on_prediction), given,
+            bool(center_on_prediction), given, prep.sqrt_lips, prep.col_l1, state.corr_base, state.corr_base_max,
+            state.theta_ref, state.bound_scalars, state.exact,
         )
         state.record(w, b, state_ok, Xt_theta)
         if not converged:
@@ -204,7 +211,8 @@ class ProxNewton:
         started = time.perf_counter()
         (n_done, indices, values, ptr, intercepts, gaps, n_newton, converged, misses, dev_ratio, seconds, correlations,
          checked, kkt, threshold) = pn_path(
-            *prep.design.storage, y, prep.sw, prep.xbar, prep.lips, unit_penalty.l1, unit_penalty.l2,
+            *prep.design.storage, y, prep.sw, prep.xbar, prep.lips, prep.sqrt_lips, prep.col_l1, unit_penalty.l1,
+            unit_penalty.l2,
             unit_penalty.lower, unit_penalty.upper, bool(fit_intercept), np.ascontiguousarray(alphas, dtype=np.float64),
             w, float(b), float(b0), first_ws, ws_init is not None, scale, float(self.tol), int(self.max_iter),
             int(self.max_epochs), int(self.max_outer), int(self.ws_start), bool(self.screening), float(null_value),

@@ -82,7 +82,12 @@ class PredictorState:
     coef : ndarray of shape (n_features,)
         The coefficients the arrays describe (a copy).
     correlations : ndarray of shape (n_features,)
-        ``X.T theta`` at the solve's last check (for the next alpha's strong rule).
+        ``X.T theta`` at the solve's last check (for the next alpha's strong rule) where ``exact``, else the
+        correlation last computed (the check's bounds vouched for the feature). The next solve writes its
+        own into the same array.
+    exact : ndarray of bool, shape (n_features,)
+    corr_base, corr_base_max, theta_ref, bound_scalars : ndarray
+        The checks' correlation bounds (see :func:`sparsefit.solvers._pn_kernels.pn_solve`).
     intercept : float
     valid : bool
         False until a solve leaves the arrays describing ``(coef, intercept)``.
@@ -95,6 +100,11 @@ class PredictorState:
     stats: np.ndarray
     coef: np.ndarray
     correlations: np.ndarray
+    exact: np.ndarray
+    corr_base: np.ndarray
+    corr_base_max: np.ndarray
+    theta_ref: np.ndarray
+    bound_scalars: np.ndarray
     intercept: float = 0.0
     valid: bool = False
 
@@ -102,7 +112,8 @@ class PredictorState:
     def empty(cls, n_samples: int, n_features: int) -> PredictorState:
         """Arrays for a problem of this shape, describing nothing yet."""
         return cls(np.zeros(n_samples), np.empty(n_samples), np.empty(n_samples), np.empty(n_samples), np.zeros(4),
-                   np.zeros(n_features), np.zeros(n_features))
+                   np.zeros(n_features), np.zeros(n_features), np.zeros(n_features, dtype=bool),
+                   np.empty(n_features), np.empty(n_features), np.empty(n_samples), np.zeros(3))
 
     def fits(self, n_samples: int, n_features: int) -> bool:
         """Whether the arrays have this problem's shape."""
