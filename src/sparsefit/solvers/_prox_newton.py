@@ -154,11 +154,12 @@ class ProxNewton:
         carried = state is not None and state.fits(n, p) and state.describes(w, b)
         if state is None or not state.fits(n, p):
             state = PredictorState.empty(n, p)
-        given = target_correlations is not None
+        if target_correlations is not None and np.shape(target_correlations) != (p,):
+            raise ValueError(f"target_correlations has shape {np.shape(target_correlations)}; expected ({p},).")
+        # (only a cold solve reads them: one that carries a state starts from its own correlations)
+        given = target_correlations is not None and not carried
         if given:
             Xt_theta = np.array(target_correlations, dtype=np.float64)
-            if Xt_theta.shape != (p,):
-                raise ValueError(f"target_correlations has shape {Xt_theta.shape}; expected ({p},).")
         else:
             # carried: the previous check's buffer, whose entries the check's bounds vouch for stay as they were
             # (estimates for the strong rule, marked in state.exact; see pn_solve). The previous solution's
