@@ -31,8 +31,8 @@ import numpy as np
 from numba import njit
 
 from sparsefit.solvers._kernels import _REASSOC, conjugate_term, exp_neg, kkt_one, log1p_unit, negative_entropy
-from sparsefit.solvers._ws_kernels import (col_axpy, col_dot, dense_dot, solve_ws, top_scored,
-                                          solve_ws_active_first, weight_summary)
+from sparsefit.solvers._ws_kernels import (col_axpy, col_dot, dense_dot, offer_candidate, solve_ws,
+                                          solve_ws_active_first, top_scored, weight_summary)
 
 
 # Cold single fits (docs/logistic.md, "A cold single fit"). The first working set holds the features whose
@@ -903,19 +903,9 @@ def pn_solve(data, indices, indptr, XT, is_sparse, y, sw, xbar, lips, l1, l2, lo
                     fresh = False
                 continue
             n_free += 1
-            d = dist[j]
-            if d > l1[j]:
-                n_strong += 1
-            if w[j] != 0.0 or is_unpen[j]:
-                eligible[n_eligible] = j
-                eligible_score[n_eligible] = np.inf
-                n_eligible += 1
-                if w[j] != 0.0:
-                    n_support += 1
-            elif d > 0.0:
-                eligible[n_eligible] = j
-                eligible_score[n_eligible] = d
-                n_eligible += 1
+            n_strong += dist[j] > l1[j]
+            n_support += w[j] != 0.0
+            n_eligible = offer_candidate(j, w[j] != 0.0, is_unpen[j], dist[j], eligible, eligible_score, n_eligible)
         if cold_start:  # the first check of a fit from zero: its violations size the first working set
             cold_start = False
             ws_size = max(ws_size, min(n_strong, _FIRST_WS_MAX))

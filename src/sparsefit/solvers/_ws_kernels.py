@@ -603,6 +603,22 @@ def _dual_point(v, v_sum, inv_v, r, b, y, fit_intercept, refit, theta, step, ref
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def offer_candidate(j, nonzero, unpenalized, dist_j, eligible, eligible_score, n_eligible):
+    """Append feature ``j`` to a check's working-set candidates if it is one: a non-zero or unpenalized
+    feature (score inf: always kept), or a KKT violator (score its distance ``dist_j > 0``). Returns the new
+    count; :func:`top_scored` then picks among them."""
+    if nonzero or unpenalized:
+        eligible[n_eligible] = j
+        eligible_score[n_eligible] = np.inf
+        return n_eligible + 1
+    if dist_j > 0.0:
+        eligible[n_eligible] = j
+        eligible_score[n_eligible] = dist_j
+        return n_eligible + 1
+    return n_eligible
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def top_scored(candidates, score, ws_size):
     """The ``ws_size`` candidates of largest score, increasing; ties are taken in the candidates' order (the set
     a stable sort keeps). By selection, not a sort: a cold solve's first check can find thousands of violators.
@@ -1321,16 +1337,8 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
                     dropped = True
                 continue
             n_free += 1
-            if w[j] != 0.0 or is_unpen[j]:
-                eligible[n_eligible] = j
-                eligible_score[n_eligible] = np.inf
-                n_eligible += 1
-                if w[j] != 0.0:
-                    n_support += 1
-            elif dist[j] > 0.0:
-                eligible[n_eligible] = j
-                eligible_score[n_eligible] = dist[j]
-                n_eligible += 1
+            n_support += w[j] != 0.0
+            n_eligible = offer_candidate(j, w[j] != 0.0, is_unpen[j], dist[j], eligible, eligible_score, n_eligible)
         if dropped and fit_intercept:
             b = np.dot(v, r) / v_sum
 
