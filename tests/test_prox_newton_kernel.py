@@ -495,10 +495,11 @@ def test_a_cold_solve_takes_the_given_correlations_without_reading_x():
         ProxNewton().solve(data, y, Logistic(), pen, target_correlations=np.zeros(3))
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_carried_correlation_bounds_dominate_the_exact_correlations(seed, fit_intercept, weighted):
+@pytest.mark.parametrize("structure", ["plain", "elastic-net", "unpenalized", "positive"])
+def test_carried_correlation_bounds_dominate_the_exact_correlations(seed, fit_intercept, weighted, structure):
     """Along a path of solves that hand on their state, the checks' bounds on every feature's projected
     correlation hold at the last check's dual point (they are what lets a check skip a column), the entries
     they vouched for belong to features whose KKT condition holds, and every solve certifies its tolerance."""
@@ -518,15 +519,20 @@ def test_carried_correlation_bounds_dominate_the_exact_correlations(seed, fit_in
     b0 = datafit.null_intercept(y, sw) if fit_intercept else 0.0
     p0 = datafit.value(y, np.full(n, b0), sw)
     solver = ProxNewton(tol=tol)
+    options = {"elastic-net": {"l1_ratio": 0.5}, "unpenalized": {"weights": np.r_[0.0, np.ones(p - 1)]},
+               "positive": {"lower_bounds": np.zeros(p)}}.get(structure, {})
     w, b, state, prev_alpha, skipped = None, None, None, None, 0
     for alpha in a_max * np.geomspace(1, 0.01, 25)[1:]:
         factor = None if state is None else max(2.0 - prev_alpha / alpha, 0.0)
-        penalty = ElasticNetPenalty(alpha)
+        penalty = ElasticNetPenalty(alpha, **options)
         sol = solver.solve(X, y, datafit, penalty, sample_weight=raw, fit_intercept=fit_intercept, init=w,
                            init_intercept=b, prepared=prep, predictor_state=state, strong_factor=factor)
         assert sol.converged
         cert = certificate(X, y, sol.coef, sol.intercept, datafit, penalty, sw, fit_intercept)
-        assert cert.gap <= tol * p0 * (1 + 1e-9) + 1e-14
+        if structure == "unpenalized":  # (the KKT rule, relative to its value at zero)
+            assert cert.kkt_violation <= 1e-5 * a_max
+        else:
+            assert cert.gap <= tol * p0 * (1 + 1e-9) + 1e-14
         state = sol.predictor_state
         # the last check's projected dual point and its exact correlations
         theta = state.theta_ref
@@ -541,6 +547,7 @@ def test_carried_correlation_bounds_dominate_the_exact_correlations(seed, fit_in
         marked = state.exact
         skipped += np.count_nonzero(~marked)
         np.testing.assert_allclose(sol.Xt_theta[marked], unprojected[marked], rtol=1e-7, atol=1e-10)
-        assert np.all(sol.coef[~marked] == 0.0) and np.all(np.abs(unprojected[~marked]) <= alpha * (1 + 1e-8))
+        l1 = penalty.l1_vector(p)
+        assert np.all(sol.coef[~marked] == 0.0) and np.all(np.abs(unprojected[~marked]) <= l1[~marked] * (1 + 1e-8))
         w, b, prev_alpha = sol.coef, sol.intercept, alpha
     assert skipped > 0  # the bounds did vouch for features (else this test tests nothing)
