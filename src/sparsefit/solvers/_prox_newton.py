@@ -141,7 +141,10 @@ class ProxNewton:
         :mod:`sparsefit.solvers._path_kernels`), and ``target_correlations``:
         ``X.T @ (prepared.sw * y)`` (e.g. ``prepare(..., correlate=sw * y)``), from
         which a cold solve takes its first check's correlations instead of a
-        pass over X (not modified).
+        pass over X (not modified). A solve that uses a predictor state writes
+        its ``Xt_theta`` into the state's ``correlations`` array: the previous
+        solution's ``Xt_theta``, which the caller has then read (e.g. for the
+        strong rule) before handing the state on.
         """
         prep = prepared if prepared is not None else prepare(X, sample_weight, fit_intercept)
         n, p = X.shape
