@@ -1185,8 +1185,9 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
     from_vy = xt_vy_given and n_support == 0 and not (use_dual_state or use_ws_init or own_strong_set)
     # a check writes the KKT distance of every needed feature (the only ones the working set reads it from)
     dist = np.empty(p)
-    eligible = np.empty(p, dtype=np.int64)
-    eligible_score = np.empty(p)
+    # the working set's candidates, at most one per feature of cand (sized to it: a path's watch list is short)
+    eligible = np.empty(cand.shape[0], dtype=np.int64)
+    eligible_score = np.empty(cand.shape[0])
     for _ in range(max_outer):
         # (re-anchors the intercept: its incremental updates drift by rounding)
         b, loss, dual_lin, dual_quad, step, step_max, t_ref, e_ref = _dual_point(
@@ -1308,6 +1309,9 @@ def cd_solve(data, indices, indptr, XT, is_sparse, y, v, xbar, lips, sqrt_lips, 
         # unpenalized features and KKT violators, all of them among the needed features (a feature its bound
         # vouches for is at zero, penalized and not violating), with their scores, and the counts that size the
         # set (three more passes over cand were 15% of a cold Lasso solve on a 20,000 x 50,000 text matrix)
+        if eligible.shape[0] < cand.shape[0]:  # (a rebuilt watch list can be longer)
+            eligible = np.empty(cand.shape[0], dtype=np.int64)
+            eligible_score = np.empty(cand.shape[0])
         screen = screening and np.isfinite(gap)
         radius = np.sqrt(2.0 * max(gap, 0.0)) if screen else 0.0
         dropped = False
