@@ -249,12 +249,14 @@ class LogisticRegression(ClassifierMixin, _LinearModelBase):
         solver = ProxNewton(tol=self.tol, max_iter=self.max_iter)
         # one pass over X for the column statistics of every class's problem (the same X and weights); a cold
         # binary fit also takes the labels' correlations there, its first check's (one pass over X fewer)
-        labels = [np.where(encoded == (1 if n_problems == 1 else k), 1.0, -1.0) for k in range(n_problems)]
         cold = n_problems == 1 and not previous
-        prepared = checked_design(X, sw, self.fit_intercept, correlate=swn * labels[0] if cold else None)
+        correlate = swn * np.where(encoded == 1, 1.0, -1.0) if cold else None
+        prepared = checked_design(X, sw, self.fit_intercept, correlate=correlate)
         options = {"target_correlations": prepared.correlations} if cold else {}
         coefs, intercepts, iters, gaps, kkts, converged = [], [], [], [], [], True
-        for k, y_pm in enumerate(labels):
+        for k in range(n_problems):
+            # one class's labels at a time (one-vs-rest: not all K vectors of n at once)
+            y_pm = np.where(encoded == (1 if n_problems == 1 else k), 1.0, -1.0)
             init = self.coef_[k] * scale if previous else None
             init_b = self.intercept_[k] if previous else None
             solution = solver.solve(X, y_pm, Logistic(), penalty, sample_weight=sw,
